@@ -1,0 +1,104 @@
+"""The application factory. `flask --app portal` finds create_app."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from config import CONFIGS, ROOT, Config
+
+
+def create_app(config_object: type[Config] | str | None = None, **overrides: Any) -> Flask:
+    app = Flask(
+        __name__,
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    configure_settings(app, config_object, overrides)
+    configure_templates(app)
+    configure_extensions(app)
+    configure_security(app)
+    configure_blueprints(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, config_object: Any, overrides: dict[str, Any]) -> None:
+    if config_object is None:
+        config_object = os.environ.get("PORTAL_CONFIG", "production")
+    if isinstance(config_object, str):
+        config_object = CONFIGS[config_object]
+    app.config.from_object(config_object)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("Set SECRET_KEY (or PORTAL_CONFIG=development for a local run).")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # the form some hosts hand out; SQLAlchemy wants psycopg's
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+
+def configure_templates(app: Flask) -> None:
+    from portal import layout
+
+    app.jinja_loader = ChoiceLoader(
+        [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
+    )
+    app.jinja_env.undefined = ChainableUndefined
+    layout.init_app(app)
+
+
+def configure_extensions(app: Flask) -> None:
+    from portal import audit, models  # noqa: F401  (tables register with the metadata)
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from programme import models as programme_models  # noqa: F401
+    from sites import models as sites_models  # noqa: F401
+    from training import models as training_models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to see this page."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    audit.init_audit()
+
+
+def configure_security(app: Flask) -> None:
+    from portal import access, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    app.before_request(access.enforce_access)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from portal import admin, auth, dashboard, health
+    from portal.api import register_api
+    from programme import views as programme_views
+    from sites import views as sites_views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(sites_views.bp)
+    app.register_blueprint(programme_views.bp)
+    register_api(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from portal import cli
+
+    cli.init_app(app)

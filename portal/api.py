@@ -1,0 +1,79 @@
+"""The JSON API's frame: its blueprints, paging, the docs page and JSON-only request bodies.
+
+Each domain package has an `api.py` with a flask-smorest Blueprint; this module registers them.
+Errors take the contract's shape in portal.errors; access is declared per method with @allow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, abort, render_template, request
+from flask_smorest import Api
+from marshmallow import Schema, fields, validate
+
+from portal.access import public
+from portal.extensions import csrf, db
+
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+NON_JSON_ENDPOINTS = {"returns_api.ReturnsImport"}
+
+docs = Blueprint("api_docs", __name__)
+
+
+@docs.route("/api/docs", endpoint="docs")
+@public
+def docs_page() -> Any:
+    return render_template("api/docs.html")
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def page_of(select: sa.Select, args: dict[str, Any], serialise: Any = None) -> dict[str, Any]:
+    """One page of a select, counted in SQL: the contract's {items, page, per_page, total}."""
+    page, per_page = args["page"], args["per_page"]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery()))
+    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page))
+    items = [serialise(row) if serialise else row[0] for row in rows]
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def require_json_body() -> None:
+    if not request.path.startswith("/api/") or request.method not in JSON_METHODS:
+        return
+    if request.endpoint in NON_JSON_ENDPOINTS:
+        return
+    if not request.is_json or request.get_json(silent=True) is None:
+        abort(400, "The body must be a JSON object (Content-Type: application/json).")
+
+
+class PortalApi(Api):
+    def _register_error_handlers(self) -> None:
+        """The app's own handlers (portal.errors) answer in the contract's shape."""
+
+    @public
+    def _openapi_json(self) -> Any:
+        return super()._openapi_json()
+
+
+api = PortalApi()
+
+
+def register_api(app: Flask) -> None:
+    from programme.api import blp as programmes_blp
+    from sites.api import blp as sites_blp
+
+    api.init_app(app)
+    app.register_blueprint(docs)
+    for blueprint in (sites_blp, programmes_blp):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}
+    )
+    api.spec.options["security"] = [{"bearer": []}]
+    app.before_request(require_json_body)

@@ -1,0 +1,32 @@
+"""SQL constructs that differ by dialect, so queries can aggregate by month on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class month_start(FunctionElement):  # noqa: N801  (reads like the SQL function it stands for)
+    """The first day of the month of a date expression."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def financial_year_start(day: date) -> date:
+    """NHS financial years run from April to March."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)

@@ -1,0 +1,68 @@
+"""Funders, their programmes, monthly target profiles and which sites take part when."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models import Record
+from sites.models import Site
+
+
+class Funder(Record, db.Model):
+    __tablename__ = "funder"
+
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+
+    programmes: Mapped[list[Programme]] = relationship(back_populates="funder")
+
+
+class Programme(Record, db.Model):
+    __tablename__ = "programme"
+
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    funder_id: Mapped[int] = mapped_column(sa.ForeignKey("funder.id"), index=True)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    job_start_target: Mapped[int]
+
+    funder: Mapped[Funder] = relationship(back_populates="programmes")
+    target_profile: Mapped[list[TargetMonth]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="TargetMonth.month"
+    )
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="programme", order_by="Participation.joined_on"
+    )
+
+
+class TargetMonth(Record, db.Model):
+    """One month of a programme's target profile: expected cumulative job starts by month end."""
+
+    __tablename__ = "target_month"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "month"),)
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"))
+    month: Mapped[date]
+    cumulative: Mapped[int]
+
+    programme: Mapped[Programme] = relationship(back_populates="target_profile")
+
+
+class Participation(Record, db.Model):
+    """A site in a programme: its job starts count for the programme only between these dates."""
+
+    __tablename__ = "participation"
+    __table_args__ = (sa.Index("ix_participation_programme_site", "programme_id", "site_id"),)
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    joined_on: Mapped[date]
+    left_on: Mapped[date | None]
+    site_target: Mapped[int | None]
+
+    programme: Mapped[Programme] = relationship(back_populates="participations")
+    site: Mapped[Site] = relationship()

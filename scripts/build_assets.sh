@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds static/vendor/ from node_modules and the installed plotly package. No outside URLs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-.venv/bin/python}
+out=static/vendor
+rm -rf "$out"
+mkdir -p "$out/nhsuk" "$out/swagger-ui" "$out/axe-core"
+
+node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules \
+  static/scss/nhsuk.scss "$out/nhsuk/nhsuk-frontend.min.css"
+cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets "$out/nhsuk/assets"
+cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js "$out/nhsuk/"
+
+cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+  "$out/swagger-ui/"
+cp node_modules/axe-core/axe.min.js "$out/axe-core/"
+
+plotly_js=$("$python" -c 'import pathlib, plotly; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')
+cp "$plotly_js" "$out/plotly.min.js"
+
+if grep -Eq "https?://[^\"')]*(fonts|assets\.nhs\.uk)" "$out/nhsuk/nhsuk-frontend.min.css"; then
+  echo "the compiled NHS.UK stylesheet still names an outside host" >&2
+  exit 1
+fi
+echo "built $out"

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("sites", __name__, url_prefix="/sites")

@@ -1,0 +1,12 @@
+// Draws every chart on the page from the figure JSON the server put beside it. No inline script.
+function drawCharts() {
+  if (!window.Plotly) return;
+  document.querySelectorAll("[data-figure-id]").forEach(function (element) {
+    var source = document.getElementById(element.dataset.figureId);
+    if (!source) return;
+    var figure = JSON.parse(source.textContent);
+    var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
+    window.Plotly.newPlot(element, figure.data, figure.layout, config);
+  });
+}
+drawCharts();
