@@ -1,0 +1,53 @@
+"""Plotly figures built in Python from query rows. Templates put the JSON beside a chart element
+(macros.html `chart`) and static/js/portal.js draws it: no inline script."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import plotly.graph_objects as go
+
+NHS_BLUE = "#005eb8"
+NHS_DARK_BLUE = "#003087"
+NHS_GREEN = "#007f3b"
+NHS_GREY = "#768692"
+NHS_WARM_YELLOW = "#ffb81c"
+NHS_PURPLE = "#330072"
+
+
+def figure_json(figure: go.Figure) -> str:
+    # "</" must not close the <script type="application/json"> block that carries the figure.
+    return figure.to_json().replace("</", "<\\/")
+
+
+def base_layout(title: str, y_title: str) -> dict:
+    return {
+        "title": {"text": title},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
+        "font": {"family": "Arial, sans-serif"},
+        "hovermode": "x unified",
+    }
+
+
+def programme_progress_chart(
+    months: Sequence[date],
+    cumulative: Sequence[int],
+    expected: Sequence[tuple[date, float]],
+    projection: Sequence[tuple[date, float]],
+) -> str:
+    """Cumulative job starts against the expected line and the projection to the end."""
+    figure = go.Figure(layout=base_layout("Cumulative job starts", "Job starts"))
+    figure.add_trace(go.Scatter(x=[m.isoformat() for m in months], y=list(cumulative),
+                                name="Achieved", mode="lines+markers",
+                                line={"color": NHS_BLUE, "width": 3}))
+    figure.add_trace(go.Scatter(x=[m.isoformat() for m, _ in expected],
+                                y=[v for _, v in expected], name="Expected",
+                                mode="lines", line={"color": NHS_GREY, "dash": "dash"}))
+    if projection:
+        figure.add_trace(go.Scatter(x=[m.isoformat() for m, _ in projection],
+                                    y=[v for _, v in projection], name="Projected",
+                                    mode="lines", line={"color": NHS_WARM_YELLOW, "dash": "dot"}))
+    return figure_json(figure)
