@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -40,14 +41,67 @@ def programme_progress_chart(
 ) -> str:
     """Cumulative job starts against the expected line and the projection to the end."""
     figure = go.Figure(layout=base_layout("Cumulative job starts", "Job starts"))
-    figure.add_trace(go.Scatter(x=[m.isoformat() for m in months], y=list(cumulative),
-                                name="Achieved", mode="lines+markers",
-                                line={"color": NHS_BLUE, "width": 3}))
-    figure.add_trace(go.Scatter(x=[m.isoformat() for m, _ in expected],
-                                y=[v for _, v in expected], name="Expected",
-                                mode="lines", line={"color": NHS_GREY, "dash": "dash"}))
+    figure.add_trace(
+        go.Scatter(
+            x=[m.isoformat() for m in months],
+            y=list(cumulative),
+            name="Achieved",
+            mode="lines+markers",
+            line={"color": NHS_BLUE, "width": 3},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[m.isoformat() for m, _ in expected],
+            y=[v for _, v in expected],
+            name="Expected",
+            mode="lines",
+            line={"color": NHS_GREY, "dash": "dash"},
+        )
+    )
     if projection:
-        figure.add_trace(go.Scatter(x=[m.isoformat() for m, _ in projection],
-                                    y=[v for _, v in projection], name="Projected",
-                                    mode="lines", line={"color": NHS_WARM_YELLOW, "dash": "dot"}))
+        figure.add_trace(
+            go.Scatter(
+                x=[m.isoformat() for m, _ in projection],
+                y=[v for _, v in projection],
+                name="Projected",
+                mode="lines",
+                line={"color": NHS_WARM_YELLOW, "dash": "dot"},
+            )
+        )
+    return figure_json(figure)
+
+
+def site_outcomes_chart(rows: Sequence[Any]) -> str:
+    """A site's monthly job starts (bars) beside its caseload and people in work (lines).
+
+    `rows` have month, job_starts, caseload and in_work (sites.queries.monthly_outcomes)."""
+    months = [row.month.isoformat() for row in rows]
+    figure = go.Figure(layout=base_layout("Outcomes by month", "People"))
+    figure.add_trace(
+        go.Bar(
+            x=months,
+            y=[row.job_starts for row in rows],
+            name="Job starts",
+            marker={"color": NHS_WARM_YELLOW},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=[row.caseload for row in rows],
+            name="Caseload",
+            mode="lines+markers",
+            line={"color": NHS_DARK_BLUE, "width": 3},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=[row.in_work for row in rows],
+            name="In work",
+            mode="lines+markers",
+            line={"color": NHS_GREEN, "width": 3},
+        )
+    )
     return figure_json(figure)

@@ -40,6 +40,14 @@ OFF_TRACK = "off_track"
 MET = "met"
 MISSED = "missed"
 STATUSES = (NOT_STARTED, ON_TRACK, AT_RISK, OFF_TRACK, MET, MISSED)
+STATUS_LABELS = {
+    NOT_STARTED: "Not started",
+    ON_TRACK: "On track",
+    AT_RISK: "At risk",
+    OFF_TRACK: "Off track",
+    MET: "Target met",
+    MISSED: "Target missed",
+}
 
 RUN_RATE_MONTHS = 6
 AVERAGE_MONTH_DAYS = 365.25 / 12

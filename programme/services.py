@@ -41,7 +41,25 @@ def create_funder(name: str) -> Funder:
     return funder
 
 
-def _profile_errors(profile: list[dict[str, Any]], starts_on: date | None, ends_on: date | None) -> list[str]:
+def update_funder(funder: Funder, name: str, version: int | None = None) -> Funder:
+    check_version(funder, version)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": ["Enter the funder's name"]})
+    if db.session.scalar(
+        sa.select(Funder.id).where(
+            sa.func.lower(Funder.name) == name.lower(), Funder.id != funder.id
+        )
+    ):
+        raise ValidationFailed({"name": ["A funder with this name already exists"]})
+    funder.name = name
+    db.session.flush()
+    return funder
+
+
+def _profile_errors(
+    profile: list[dict[str, Any]], starts_on: date | None, ends_on: date | None
+) -> list[str]:
     messages: list[str] = []
     months = [month_start(point["month"]) for point in profile]
     if len(set(months)) != len(months):
@@ -51,8 +69,10 @@ def _profile_errors(profile: list[dict[str, Any]], starts_on: date | None, ends_
         messages.append("Cumulative targets must be 0 or more")
     if any(b < a for a, b in zip(values, values[1:], strict=False)):
         messages.append("Cumulative targets cannot fall from one month to the next")
-    if starts_on and ends_on and any(
-        not month_start(starts_on) <= m <= month_start(ends_on) for m in months
+    if (
+        starts_on
+        and ends_on
+        and any(not month_start(starts_on) <= m <= month_start(ends_on) for m in months)
     ):
         messages.append("Every profile month must fall inside the programme's dates")
     return messages
@@ -112,14 +132,18 @@ def create_programme(data: dict[str, Any]) -> Programme:
     return programme
 
 
-def update_programme(programme: Programme, data: dict[str, Any], version: int | None = None) -> Programme:
+def update_programme(
+    programme: Programme, data: dict[str, Any], version: int | None = None
+) -> Programme:
     """Only the keys present change; `target_profile` replaces the whole profile ([] clears it)."""
     check_version(programme, version)
     clean = {key: data[key] for key in PROGRAMME_FIELDS if key in data}
     if isinstance(clean.get("name"), str):
         clean["name"] = clean["name"].strip()
     merged = {key: getattr(programme, key) for key in PROGRAMME_FIELDS} | clean
-    fields = _programme_errors(merged | {"target_profile": data.get("target_profile")}, programme.id)
+    fields = _programme_errors(
+        merged | {"target_profile": data.get("target_profile")}, programme.id
+    )
     if fields:
         raise ValidationFailed(fields)
     apply(programme, clean)
@@ -129,7 +153,11 @@ def update_programme(programme: Programme, data: dict[str, Any], version: int | 
 
 
 def add_participation(
-    programme: Programme, *, site_id: int, joined_on: date, left_on: date | None = None,
+    programme: Programme,
+    *,
+    site_id: int,
+    joined_on: date,
+    left_on: date | None = None,
     site_target: int | None = None,
 ) -> Participation:
     fields: Fields = {}
@@ -153,7 +181,10 @@ def add_participation(
     if fields:
         raise ValidationFailed(fields)
     participation = Participation(
-        programme_id=programme.id, site_id=site_id, joined_on=joined_on, left_on=left_on,
+        programme_id=programme.id,
+        site_id=site_id,
+        joined_on=joined_on,
+        left_on=left_on,
         site_target=site_target,
     )
     db.session.add(participation)
@@ -162,8 +193,12 @@ def add_participation(
 
 
 def update_participation(
-    participation: Participation, *, joined_on: date, left_on: date | None,
-    site_target: int | None, version: int | None = None,
+    participation: Participation,
+    *,
+    joined_on: date,
+    left_on: date | None,
+    site_target: int | None,
+    version: int | None = None,
 ) -> Participation:
     check_version(participation, version)
     fields: Fields = {}

@@ -1,3 +1,72 @@
-from flask import Blueprint
+"""Programme pages: the list with each programme's progress, and a programme's page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from portal.access import EVERY_ROLE, allow
+from portal.charts import programme_progress_chart
+from portal.permissions import get_programme_or_404, programme_scope
+from programme import queries
+from programme.progress import STATUS_LABELS, expected_line, months_between
 
 bp = Blueprint("programme", __name__, url_prefix="/programmes")
+
+
+@bp.route("/")
+@allow(*EVERY_ROLE)
+def index() -> Any:
+    today = date.today()
+    programmes = queries.programmes_in_scope(programme_scope(current_user))
+    progress = queries.progress_of([p for p, _ in programmes], today)
+    return render_template(
+        "programme/index.html", programmes=programmes, progress=progress, labels=STATUS_LABELS
+    )
+
+
+def progress_chart(programme: Any, progress: Any, today: date) -> str:
+    profile = {t.month: t.cumulative for t in programme.target_profile} or None
+    expected = expected_line(
+        starts_on=programme.starts_on,
+        ends_on=programme.ends_on,
+        target=programme.job_start_target,
+        profile=profile,
+    )
+    projection: list[tuple[date, float]] = []
+    if progress.status in {"on_track", "at_risk", "off_track"} and progress.by_month:
+        last = progress.by_month[-1]
+        months = months_between(last.month, programme.ends_on)
+        projection = [
+            (month, round(progress.achieved + progress.run_rate * i, 1))
+            for i, month in enumerate(months)
+        ]
+    return programme_progress_chart(
+        [m.month for m in progress.by_month],
+        [m.cumulative for m in progress.by_month],
+        expected,
+        projection,
+    )
+
+
+@bp.route("/<int:programme_id>")
+@allow(*EVERY_ROLE)
+def detail(programme_id: int) -> Any:
+    programme = get_programme_or_404(current_user, programme_id)
+    today = date.today()
+    progress = queries.progress_of([programme], today)[programme.id]
+    sites = queries.programme_sites(programme, today)
+    return render_template(
+        "programme/detail.html",
+        programme=programme,
+        progress=progress,
+        sites=sites,
+        labels=STATUS_LABELS,
+        chart=progress_chart(programme, progress, today),
+        late_total=sum(s.late_returns for s in sites),
+        today=today,
+        remaining_days=max((programme.ends_on - today).days, 0),
+    )

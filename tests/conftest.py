@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db as _db
@@ -42,6 +43,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("REQUIRE_POSTGRES=1 but no PostgreSQL answers (set TEST_DATABASE_URL)", 3)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production. (The `db` fixture keeps one open
+    for the test; Flask would otherwise reuse it, and `g` would leak from request to request.)"""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def _postgres_schema_url(base: str) -> tuple[str, str, dict]:
     schema = f"test_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(base)
@@ -61,6 +71,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         url, schema, engine_options = _postgres_schema_url(POSTGRES_URL)
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options)
     app.config["BACKEND"] = request.param
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _db.create_all()
     yield app
@@ -110,7 +121,9 @@ def login_as(client, make):
     """login_as("funder") logs the test client in as a new user of that role and returns it."""
 
     def login(role_or_user, **scope):
-        user = role_or_user if not isinstance(role_or_user, str) else make.user(role_or_user, **scope)
+        user = (
+            role_or_user if not isinstance(role_or_user, str) else make.user(role_or_user, **scope)
+        )
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
@@ -136,7 +149,9 @@ def api(client, make):
             return call
 
     def caller(role_or_user, **scope):
-        user = role_or_user if not isinstance(role_or_user, str) else make.user(role_or_user, **scope)
+        user = (
+            role_or_user if not isinstance(role_or_user, str) else make.user(role_or_user, **scope)
+        )
         return Caller(user, make.token(user))
 
     return caller

@@ -9,4 +9,4 @@ function drawCharts() {
     window.Plotly.newPlot(element, figure.data, figure.layout, config);
   });
 }
-drawCharts();
+window.addEventListener("load", drawCharts);

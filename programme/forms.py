@@ -1,0 +1,181 @@
+"""Forms for funders, programmes (with their monthly target profile) and participations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
+
+from portal.extensions import db
+from programme.models import Funder, TargetMonth
+from sites.forms import blank, day_field, optional_id, site_choices, strip, version_field
+
+PROFILE_LINE = re.compile(r"^(\S+)\s+(\S+)$")
+PROFILE_EXAMPLE = "2024-04 10"
+
+
+def parse_profile(text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Lines of `YYYY-MM cumulative` into {month, cumulative} points, and a message per bad line.
+
+    Blank lines are skipped. Whether the points make sense together (rising, inside the
+    programme's dates) is the service's to say.
+    """
+    points: list[dict[str, Any]] = []
+    messages: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = PROFILE_LINE.match(line)
+        if match is None:
+            messages.append(
+                f"Line {number}: write a month and a number separated by a space, "
+                f"like {PROFILE_EXAMPLE}"
+            )
+            continue
+        month_text, value_text = match.groups()
+        month = _month(month_text)
+        if month is None:
+            messages.append(
+                f"Line {number}: write the month as year-month, like 2024-04, not {month_text!r}"
+            )
+        if not value_text.isdigit():
+            messages.append(
+                f"Line {number}: the cumulative job starts must be a whole number, 0 or more, "
+                f"not {value_text!r}"
+            )
+        if month is not None and value_text.isdigit():
+            points.append({"month": month, "cumulative": int(value_text)})
+    return points, messages
+
+
+def _month(text: str) -> date | None:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def profile_text(months: Iterable[TargetMonth]) -> str:
+    return "\n".join(f"{m.month:%Y-%m} {m.cumulative}" for m in months)
+
+
+class TargetProfileField(TextAreaField):
+    """A textarea of `YYYY-MM cumulative` lines; `points` holds them parsed once validated."""
+
+    points: list[dict[str, Any]]
+
+    def pre_validate(self, form: Any) -> None:
+        self.points, messages = parse_profile(self.data or "")
+        if messages:
+            self.errors.extend(messages)
+            raise StopValidation()
+
+
+def funder_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(sa.select(Funder.id, Funder.name).order_by(Funder.name))
+    return [(row.id, row.name) for row in rows]
+
+
+class FunderForm(FlaskForm):
+    name = StringField(
+        "Name",
+        description="For example, Department of Health and Social Care",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the funder's name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    version = version_field()
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(
+        "Name",
+        description="For example, Making IPS Work",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the programme's name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    funder_id = SelectField(
+        "Funder",
+        coerce=optional_id,
+        validators=[InputRequired("Choose the programme's funder")],
+    )
+    summary = TextAreaField(
+        "Summary (optional)",
+        description="What the programme is for and where it works. Do not write about any "
+        "individual person.",
+        filters=[strip],
+        validators=[Optional()],
+    )
+    starts_on = day_field("Start date", "the start date", required="Enter the start date")
+    ends_on = day_field("End date", "the end date", required="Enter the end date")
+    job_start_target = IntegerField(
+        "Job-start target",
+        description="The job starts the whole programme aims for by its end date",
+        invalid_value_message="Enter the job-start target as a whole number, for example 340",
+        validators=[
+            InputRequired("Enter the job-start target"),
+            NumberRange(min=0, message="The job-start target must be 0 or more"),
+        ],
+    )
+    target_profile = TargetProfileField(
+        "Monthly target profile (optional)",
+        description="One line a month: the month as year-month, a space, then the job starts "
+        f"expected by that month's end in total since the start, like {PROFILE_EXAMPLE}. Leave "
+        "blank for a straight line from 0 at the start to the target at the end.",
+        filters=[strip],
+    )
+    version = version_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.funder_id.choices = blank("Choose a funder", funder_choices())
+
+
+class ParticipationDatesForm(FlaskForm):
+    joined_on = day_field(
+        "Date joined", "the joining date", required="Enter the date the site joined"
+    )
+    left_on = day_field(
+        "Date left (optional)", "the leaving date", hint="Leave blank while the site takes part"
+    )
+    site_target = IntegerField(
+        "Site's job-start target (optional)",
+        description="Its share of the programme's target, if it has one",
+        invalid_value_message="Enter the site's target as a whole number, for example 60",
+        validators=[
+            Optional(),
+            NumberRange(min=0, message="The site's target must be 0 or more"),
+        ],
+    )
+    version = version_field()
+
+
+class ParticipationForm(ParticipationDatesForm):
+    site_id = SelectField(
+        "Site",
+        coerce=optional_id,
+        validators=[InputRequired("Choose the site that joins the programme")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.site_id.choices = blank("Choose a site", site_choices())

@@ -1,0 +1,119 @@
+"""The programme API's bodies and answers."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from portal.api import PageArgs
+from portal.fields import Count, Month
+
+STATUSES = ["on_track", "at_risk", "off_track", "met", "missed", "not_started"]
+
+
+class TargetPoint(Schema):
+    month = Month(required=True)
+    cumulative = Count(required=True)
+
+
+class ProgrammeIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    funder = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    summary = fields.String(allow_none=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    job_start_target = Count(required=True)
+    target_profile = fields.List(fields.Nested(TargetPoint), allow_none=True)
+
+
+class ProgrammePatch(ProgrammeIn):
+    """Any of the programme's fields, and the version that was read."""
+
+    version = fields.Integer(required=True, strict=True)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(partial=tuple(ProgrammeIn._declared_fields), **kwargs)
+
+
+class Programme(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    funder = fields.Function(lambda p: p.funder.name)
+    funder_id = fields.Integer()
+    summary = fields.String(allow_none=True)
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    job_start_target = fields.Integer()
+    target_profile = fields.List(fields.Nested(TargetPoint))
+    version = fields.Integer()
+
+
+class ProgrammePage(Schema):
+    items = fields.List(fields.Nested(Programme))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class ProgrammeListArgs(PageArgs):
+    pass
+
+
+class ParticipationIn(Schema):
+    site_id = fields.Integer(required=True, strict=True)
+    joined_on = fields.Date(required=True)
+    left_on = fields.Date(allow_none=True)
+    site_target = Count(allow_none=True)
+
+
+class Participation(Schema):
+    id = fields.Integer()
+    programme_id = fields.Integer()
+    site_id = fields.Integer()
+    joined_on = fields.Date()
+    left_on = fields.Date(allow_none=True)
+    site_target = fields.Integer(allow_none=True)
+    version = fields.Integer()
+
+
+class ProgressArgs(Schema):
+    on = fields.Date()
+
+
+class ProgressMonth(Schema):
+    month = Month()
+    job_starts = fields.Integer()
+    cumulative = fields.Integer()
+    expected = fields.Float()
+
+
+class ProgressSite(Schema):
+    site_id = fields.Integer()
+    name = fields.String()
+    job_starts = fields.Integer()
+    site_target = fields.Integer(allow_none=True)
+    late_returns = fields.Integer()
+
+
+class Progress(Schema):
+    target = fields.Integer()
+    achieved = fields.Integer()
+    expected = fields.Float()
+    percent = fields.Float(allow_none=True)
+    run_rate = fields.Float()
+    projected = fields.Float()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    by_month = fields.List(fields.Nested(ProgressMonth))
+    sites = fields.List(fields.Nested(ProgressSite))
+
+
+class NetworkSummary(Schema):
+    sites = fields.Integer()
+    active_sites = fields.Integer()
+    closed_sites = fields.Integer()
+    centres_of_excellence = fields.Integer()
+    programmes_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    job_starts_this_year = fields.Integer()
+    job_starts_total = fields.Integer()
+    financial_year_starts_on = fields.Date()
+    late_returns = fields.Integer()
+    sites_with_late_returns = fields.Integer()
