@@ -2,9 +2,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app portal
-SIZE ?= default
 
-.PHONY: install run test lint bench chromium clean
+.PHONY: install run test lint chromium clean
 
 install: $(VENV)/.installed static/vendor/.built
 
@@ -40,9 +39,6 @@ test: install chromium
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-
-bench: install
-	$(PY) -m bench --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -54,6 +54,9 @@ def configure_templates(app: Flask) -> None:
         [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
     )
     app.jinja_env.undefined = ChainableUndefined
+    # The NHS.UK macros are .jinja files, which Flask would not autoescape; they mark their own
+    # `html` parameters safe, so escaping everything is what they expect.
+    app.jinja_env.autoescape = True
     layout.init_app(app)
 
 

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from portal.errors import Fields, ValidationFailed
 from portal.extensions import db
 from portal.models import ROLES, ApiToken, User, UserSite, hash_token, utcnow
+from portal.records import check_version
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -21,8 +22,14 @@ def normalise_email(email: str) -> str:
 
 
 def _check_user(
-    *, email: str, name: str, role: str, password: str | None, site_ids: list[int],
-    funder_id: int | None, user_id: int | None = None,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    site_ids: list[int],
+    funder_id: int | None,
+    user_id: int | None = None,
 ) -> Fields:
     from programme.models import Funder
     from sites.models import Site
@@ -44,9 +51,8 @@ def _check_user(
         fields["role"] = [f"Choose one of: {', '.join(ROLES)}"]
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         fields["password"] = [f"Password must be {MIN_PASSWORD_LENGTH} characters or more"]
-    if role == "funder":
-        if funder_id is None or db.session.get(Funder, funder_id) is None:
-            fields["funder_id"] = ["Choose the funder this user reads for"]
+    if role == "funder" and (funder_id is None or db.session.get(Funder, funder_id) is None):
+        fields["funder_id"] = ["Choose the funder this user reads for"]
     if role in {"site_lead", "trainer"} and site_ids:
         found = set(db.session.scalars(sa.select(Site.id).where(Site.id.in_(site_ids))))
         missing = sorted(set(site_ids) - found)
@@ -58,8 +64,14 @@ def _check_user(
 
 
 def create_user(
-    *, email: str, name: str, role: str, password: str, site_ids: Iterable[int] = (),
-    funder_id: int | None = None, assign_from: date | None = None,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    site_ids: Iterable[int] = (),
+    funder_id: int | None = None,
+    assign_from: date | None = None,
 ) -> User:
     """Site leads are scoped to `site_ids`; trainers are assigned to them from `assign_from`."""
     from training.services import assign_trainer
@@ -72,7 +84,9 @@ def create_user(
     if fields:
         raise ValidationFailed(fields)
     user = User(
-        email=email, name=name.strip(), role=role,
+        email=email,
+        name=name.strip(),
+        role=role,
         funder_id=funder_id if role == "funder" else None,
     )
     user.set_password(password)
@@ -88,13 +102,27 @@ def create_user(
 
 
 def update_user(
-    user: User, *, name: str, role: str, active: bool, site_ids: Iterable[int] = (),
-    funder_id: int | None = None, password: str | None = None,
+    user: User,
+    *,
+    name: str,
+    role: str,
+    active: bool,
+    site_ids: Iterable[int] = (),
+    funder_id: int | None = None,
+    password: str | None = None,
+    version: int | None = None,
 ) -> User:
+    """`version` is the one the caller read: if the user has changed since, StaleVersion."""
+    check_version(user, version)
     sites = list(dict.fromkeys(site_ids))
     fields = _check_user(
-        email=user.email, name=name, role=role, password=password or None,
-        site_ids=sites if role == "site_lead" else [], funder_id=funder_id, user_id=user.id,
+        email=user.email,
+        name=name,
+        role=role,
+        password=password or None,
+        site_ids=sites if role == "site_lead" else [],
+        funder_id=funder_id,
+        user_id=user.id,
     )
     if fields:
         raise ValidationFailed(fields)
@@ -105,9 +133,10 @@ def update_user(
     if password:
         user.set_password(password)
     wanted = set(sites) if role == "site_lead" else set()
-    current = {link.site_id: link for link in db.session.scalars(
-        sa.select(UserSite).where(UserSite.user_id == user.id)
-    )}
+    current = {
+        link.site_id: link
+        for link in db.session.scalars(sa.select(UserSite).where(UserSite.user_id == user.id))
+    }
     for site_id, link in current.items():
         if site_id not in wanted:
             db.session.delete(link)

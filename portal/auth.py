@@ -114,8 +114,9 @@ def account() -> Any:
 def revoke(token_id: int) -> Any:
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:
-        return render_template("errors/error.html", status=404, title="Page not found",
-                               message="No such token."), 404
+        return render_template(
+            "errors/error.html", status=404, title="Page not found", message="No such token."
+        ), 404
     revoke_token(token)
     db.session.commit()
     flash(f"Token '{token.name}' revoked.")

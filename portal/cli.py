@@ -2,7 +2,8 @@
 
     flask --app portal demo load [--if-empty]
     flask --app portal demo logins
-    flask --app portal users create EMAIL --name NAME --role ROLE [--site ID ...] [--funder ID] --password-stdin
+    flask --app portal users create EMAIL --name NAME --role ROLE [--site ID ...]
+        [--funder ID] --password-stdin
     flask --app portal tokens create EMAIL --name NAME
 """
 
@@ -37,17 +38,35 @@ def _fail(error: ValidationFailed) -> None:
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(list(ROLES)))
-@click.option("--site", "site_ids", multiple=True, type=int,
-              help="A site lead's site; a trainer is assigned to it from today.")
+@click.option(
+    "--site",
+    "site_ids",
+    multiple=True,
+    type=int,
+    help="A site lead's site; a trainer is assigned to it from today.",
+)
 @click.option("--funder", "funder_id", type=int, help="The funder a funder user reads for.")
-@click.option("--password-stdin", is_flag=True, required=True,
-              help="Read the password from standard input.")
-def create_user_command(email: str, name: str, role: str, site_ids: tuple[int, ...],
-                        funder_id: int | None, password_stdin: bool) -> None:
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="Read the password from standard input."
+)
+def create_user_command(
+    email: str,
+    name: str,
+    role: str,
+    site_ids: tuple[int, ...],
+    funder_id: int | None,
+    password_stdin: bool,
+) -> None:
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = create_user(email=email, name=name, role=role, password=password,
-                           site_ids=site_ids, funder_id=funder_id)
+        user = create_user(
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            site_ids=site_ids,
+            funder_id=funder_id,
+        )
     except ValidationFailed as error:
         _fail(error)
     db.session.commit()
@@ -82,7 +101,9 @@ def demo_load(if_empty: bool) -> None:
         if if_empty:
             click.echo("The database already holds a network; the demo was not loaded again.")
             return
-        click.echo("The database already holds sites; load the demo into an empty database.", err=True)
+        click.echo(
+            "The database already holds sites; load the demo into an empty database.", err=True
+        )
         raise SystemExit(1)
     counts = demo_network.load()
     db.session.commit()

@@ -38,7 +38,9 @@ class ValidationFailed(Exception):
 class StaleVersion(Exception):
     """Someone changed the record after the caller read it."""
 
-    def __init__(self, message: str = "This record was changed by someone else since you read it.") -> None:
+    def __init__(
+        self, message: str = "This record was changed by someone else since you read it."
+    ) -> None:
         super().__init__(message)
         self.message = message
 
@@ -80,7 +82,10 @@ PAGE_TEXT = {
     403: ("You do not have access to this page", "Ask programme staff if you think you should."),
     404: ("Page not found", "Check the address, or go back to the dashboard."),
     405: ("Not allowed", "This page does not accept that kind of request."),
-    409: ("This record changed", "Someone else changed it since you opened it. Reload and try again."),
+    409: (
+        "This record changed",
+        "Someone else changed it since you opened it. Reload and try again.",
+    ),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
 }
@@ -91,9 +96,7 @@ def handle_http_exception(error: HTTPException) -> Any:
     if is_api_request():
         data = getattr(error, "data", None) or {}
         if status == 422 and "messages" in data:
-            return api_error(
-                422, "The data sent is not valid.", flatten_messages(data["messages"])
-            )
+            return api_error(422, "The data sent is not valid.", flatten_messages(data["messages"]))
         message = data.get("message") or error.description or "Error."
         response = api_error(status, message)
         if status == 401:

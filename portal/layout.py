@@ -24,8 +24,14 @@ def navigation() -> list[dict[str, Any]]:
     for text, endpoint, roles in NAVIGATION:
         if current_user.role in roles:
             href = url_for(endpoint)
-            items.append({"text": text, "href": href, "current": request.path == href,
-                          "active": request.path.startswith(href) and href != "/"})
+            items.append(
+                {
+                    "text": text,
+                    "href": href,
+                    "current": request.path == href,
+                    "active": request.path.startswith(href) and href != "/",
+                }
+            )
     return items
 
 

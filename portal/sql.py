@@ -1,4 +1,4 @@
-"""SQL constructs that differ by dialect, so queries can aggregate by month on SQLite and PostgreSQL."""
+"""SQL constructs that differ by dialect: aggregates by month on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 

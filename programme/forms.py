@@ -9,19 +9,26 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     StopValidation,
 )
 
 from portal.extensions import db
 from programme.models import Funder, TargetMonth
-from sites.forms import blank, day_field, optional_id, site_choices, strip, version_field
+from sites.forms import (
+    at_least,
+    blank,
+    day_field,
+    optional_id,
+    site_choices,
+    strip,
+    version_field,
+)
 
 PROFILE_LINE = re.compile(r"^(\S+)\s+(\S+)$")
 PROFILE_EXAMPLE = "2024-04 10"
@@ -85,9 +92,9 @@ class TargetProfileField(TextAreaField):
             raise StopValidation()
 
 
-def funder_choices() -> list[tuple[int, str]]:
+def funder_choices() -> list[SelectChoice]:
     rows = db.session.execute(sa.select(Funder.id, Funder.name).order_by(Funder.name))
-    return [(row.id, row.name) for row in rows]
+    return [SelectChoice(row.id, row.name) for row in rows]
 
 
 class FunderForm(FlaskForm):
@@ -133,7 +140,7 @@ class ProgrammeForm(FlaskForm):
         invalid_value_message="Enter the job-start target as a whole number, for example 340",
         validators=[
             InputRequired("Enter the job-start target"),
-            NumberRange(min=0, message="The job-start target must be 0 or more"),
+            at_least(0, "The job-start target must be 0 or more"),
         ],
     )
     target_profile = TargetProfileField(
@@ -163,7 +170,7 @@ class ParticipationDatesForm(FlaskForm):
         invalid_value_message="Enter the site's target as a whole number, for example 60",
         validators=[
             Optional(),
-            NumberRange(min=0, message="The site's target must be 0 or more"),
+            at_least(0, "The site's target must be 0 or more"),
         ],
     )
     version = version_field()

@@ -112,6 +112,8 @@ def _programme_errors(data: dict[str, Any], programme_id: int | None) -> Fields:
 def _set_profile(programme: Programme, profile: list[dict[str, Any]] | None) -> None:
     if profile is None:
         return
+    for month in list(programme.target_profile):
+        db.session.delete(month)  # deleted explicitly, so the audit log records each one
     programme.target_profile = [
         TargetMonth(month=month_start(point["month"]), cumulative=point["cumulative"])
         for point in sorted(profile, key=lambda p: p["month"])

@@ -18,6 +18,7 @@ cp node_modules/axe-core/axe.min.js "$out/axe-core/"
 
 plotly_js=$("$python" -c 'import pathlib, plotly; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')
 cp "$plotly_js" "$out/plotly.min.js"
+"$python" scripts/plotly_csp.py "$out"
 
 if grep -Eq "https?://[^\"')]*(fonts|assets\.nhs\.uk)" "$out/nhsuk/nhsuk-frontend.min.css"; then
   echo "the compiled NHS.UK stylesheet still names an outside host" >&2

@@ -1,3 +1,169 @@
+"""The JSON API for organisations, sites, Centre of Excellence awards and a site's returns.
+
+Reads are scoped through portal.permissions; writes go through sites/services.py (which validate
+and raise ValidationFailed, answered 422 app-wide) and commit here, once per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.access import EVERY_ROLE, allow
+from portal.api import PageArgs, page_of
+from portal.errors import StaleVersion
+from portal.extensions import db
+from portal.permissions import get_site_or_404
+from sites import queries
+from sites.models import Site
+from sites.schemas import (
+    MAX_ID,
+    DesignationIn,
+    DesignationOut,
+    OrganisationIn,
+    OrganisationOut,
+    OrganisationPage,
+    ReturnListArgs,
+    ReturnPage,
+    SiteDetailOut,
+    SiteIn,
+    SiteListArgs,
+    SitePage,
+    SitePatch,
+)
+from sites.services import add_designation, create_organisation, create_site, update_site
 
 blp = Blueprint("sites_api", __name__, url_prefix="/api/v1", description="Organisations and sites")
+
+SITE_ID = f"<int(max={MAX_ID}):site_id>"  # beyond a 32-bit id is simply not found
+
+SITE_COLUMNS = (
+    "id",
+    "organisation_id",
+    "name",
+    "locality",
+    "region",
+    "launched_on",
+    "closed_on",
+    "latitude",
+    "longitude",
+    "version",
+)
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _site_payload(site_id: int) -> dict[str, Any]:
+    detail = queries.site_detail(site_id)
+    if detail is None:  # deleted between the check and the read
+        abort(404)
+    site = detail.site
+    return {column: getattr(site, column) for column in SITE_COLUMNS} | {
+        "organisation_name": detail.organisation.name,
+        "centre_of_excellence": detail.centre_of_excellence,
+        "latest_fidelity": detail.latest_fidelity,
+        "programmes": detail.programmes,
+        "designations": detail.designations,
+    }
+
+
+@blp.route("/organisations")
+class Organisations(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, OrganisationPage)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Organisations (providers), by name"""
+        return page_of(queries.organisations_select(), args)
+
+    @allow("admin")
+    @blp.arguments(OrganisationIn)
+    @blp.response(201, OrganisationOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add an organisation"""
+        organisation = create_organisation(data)
+        db.session.commit()
+        return organisation
+
+
+@blp.route("/sites")
+class Sites(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.arguments(SiteListArgs, location="query")
+    @blp.response(200, SitePage)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The sites you may read, by name"""
+        filters = queries.SiteFilters(
+            region=args.get("region"),
+            programme_id=args.get("programme_id"),
+            centre_of_excellence=bool(args.get("centre_of_excellence")),
+            band=args.get("band"),
+            q=args.get("q"),
+        )
+        return page_of(queries.site_list_select(_user(), filters), args, serialise=lambda row: row)
+
+    @allow("admin")
+    @blp.arguments(SiteIn)
+    @blp.response(201, SiteDetailOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a site (an IPS service)"""
+        site = create_site(data)
+        db.session.commit()
+        return _site_payload(site.id)
+
+
+@blp.route(f"/sites/{SITE_ID}")
+class SiteResource(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.response(200, SiteDetailOut)
+    def get(self, site_id: int) -> Any:
+        """A site with its programmes, awards and latest fidelity"""
+        get_site_or_404(_user(), site_id)
+        return _site_payload(site_id)
+
+    @allow("admin")
+    @blp.arguments(SitePatch)
+    @blp.response(200, SiteDetailOut)
+    @blp.alt_response(409, description="The version sent is stale")
+    def patch(self, data: dict[str, Any], site_id: int) -> Any:
+        """Change a site; send the `version` you read"""
+        site = db.get_or_404(Site, site_id)
+        version = data.pop("version")
+        try:
+            update_site(site, data, version)
+            db.session.commit()
+        except StaleDataError as error:  # changed between our read and our write
+            raise StaleVersion() from error
+        return _site_payload(site_id)
+
+
+@blp.route(f"/sites/{SITE_ID}/designations")
+class Designations(MethodView):
+    @allow("admin")
+    @blp.arguments(DesignationIn)
+    @blp.response(201, DesignationOut)
+    def post(self, data: dict[str, Any], site_id: int) -> Any:
+        """Record a Centre of Excellence award"""
+        site = db.get_or_404(Site, site_id)
+        designation = add_designation(site, data["awarded_on"], data.get("ended_on"))
+        db.session.commit()
+        return designation
+
+
+@blp.route(f"/sites/{SITE_ID}/returns")
+class Returns(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.arguments(ReturnListArgs, location="query")
+    @blp.response(200, ReturnPage)
+    def get(self, args: dict[str, Any], site_id: int) -> Any:
+        """The site's monthly returns, oldest first"""
+        get_site_or_404(_user(), site_id)
+        select = queries.site_returns_select(site_id, args.get("from_month"), args.get("to_month"))
+        return page_of(select, args)

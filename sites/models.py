@@ -150,7 +150,9 @@ class MonthlyReturn(Record, db.Model):
 
     site: Mapped[Site] = relationship()
     sectors: Mapped[list[ReturnSector]] = relationship(
-        back_populates="monthly_return", cascade="all, delete-orphan", order_by="ReturnSector.sector"
+        back_populates="monthly_return",
+        cascade="all, delete-orphan",
+        order_by="ReturnSector.sector",
     )
 
 

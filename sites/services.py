@@ -14,7 +14,13 @@ from sites.models import ORGANISATION_KINDS, REGIONS, Designation, Organisation,
 
 ORGANISATION_FIELDS = ("name", "kind", "ods_code", "region")
 SITE_FIELDS = (
-    "organisation_id", "name", "locality", "region", "launched_on", "closed_on", "latitude",
+    "organisation_id",
+    "name",
+    "locality",
+    "region",
+    "launched_on",
+    "closed_on",
+    "latitude",
     "longitude",
 )
 
@@ -26,7 +32,8 @@ def _organisation_errors(data: dict[str, Any], organisation_id: int | None) -> F
         fields["name"] = ["Enter the organisation's name"]
     elif db.session.scalar(
         sa.select(Organisation.id).where(
-            sa.func.lower(Organisation.name) == name.lower(), Organisation.id != (organisation_id or 0)
+            sa.func.lower(Organisation.name) == name.lower(),
+            Organisation.id != (organisation_id or 0),
         )
     ):
         fields["name"] = ["An organisation with this name already exists"]

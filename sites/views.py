@@ -1,3 +1,137 @@
-from flask import Blueprint
+"""The sites list (filtered and paged in SQL) and the site page. Every role may use both; what a
+user sees is scoped by portal.permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import escape
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from portal.access import EVERY_ROLE, allow
+from portal.charts import site_outcomes_chart
+from portal.permissions import get_site_or_404
+from sites.models import REGIONS
+from sites.queries import (
+    BANDS,
+    SiteFilters,
+    monthly_outcomes,
+    programme_options,
+    site_detail,
+    site_list,
+)
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
+
+PER_PAGE = 50
+MAX_PAGE = 1_000_000
+
+
+class SiteFilterForm(FlaskForm):
+    """The GET form above the sites list. Invalid values are reported and left out of the filter."""
+
+    class Meta:
+        csrf = False
+
+    region = SelectField(
+        "Region",
+        choices=[SelectChoice("", "All regions")]
+        + [SelectChoice(slug, label) for slug, label in REGIONS.items()],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
+    centre_of_excellence = BooleanField("Centres of Excellence only")
+    q = StringField(
+        "Search",
+        description="Part of a site's name, organisation or place",
+        validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
+    )
+
+    def filters(self) -> SiteFilters:
+        programme_ids = {choice.value for choice in self.programme_id.choices if choice.value}
+        region = self.region.data if self.region.data in REGIONS else None
+        programme_id = self.programme_id.data if self.programme_id.data in programme_ids else None
+        if self.region.data and region is None:
+            self.region.errors = [*self.region.errors, "Choose a region from the list"]
+        if self.programme_id.data and programme_id is None:
+            self.programme_id.errors = [
+                *self.programme_id.errors,
+                "Choose a programme from the list",
+            ]
+        q = (self.q.data or "").replace("\x00", "").strip()
+        return SiteFilters(
+            region=region,
+            programme_id=int(programme_id) if programme_id else None,
+            centre_of_excellence=bool(self.centre_of_excellence.data),
+            q=q[:200] or None,
+        )
+
+
+def _page_number() -> int:
+    page = request.args.get("page", type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _page_href(number: int) -> str:
+    """The list's address at page `number`, keeping the filters."""
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return url_for("sites.index", **args, page=number)
+
+
+def _pagination(page: int, pages: int) -> dict[str, Any] | None:
+    """NHS.UK numbered pagination: first, last and two either side of the current page."""
+    if pages <= 1:
+        return None
+    items: list[dict[str, Any]] = []
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": _page_href(number), "current": number == page})
+        previous = number
+    return {
+        "items": items,
+        "previous": {"href": _page_href(page - 1)} if page > 1 else None,
+        "next": {"href": _page_href(page + 1)} if page < pages else None,
+    }
+
+
+@bp.route("/")
+@allow(*EVERY_ROLE)
+def index() -> Any:
+    user = current_user._get_current_object()
+    form = SiteFilterForm(formdata=request.args)
+    # Escaped here: the NHS.UK select prints option labels as given.
+    form.programme_id.choices = [SelectChoice("", "All programmes")] + [
+        SelectChoice(str(row.id), escape(row.name)) for row in programme_options(user)
+    ]
+    form.validate()
+    filters = form.filters()
+    result = site_list(user, filters, page=_page_number(), per_page=PER_PAGE)
+    return render_template(
+        "sites/index.html",
+        form=form,
+        result=result,
+        filtered=filters != SiteFilters(),
+        regions=REGIONS,
+        pagination=_pagination(result.page, result.pages),
+        first_page=_page_href(1),
+    )
+
+
+@bp.route("/<int(max=2147483647):site_id>")  # a 32-bit id; beyond is simply not found
+@allow(*EVERY_ROLE)
+def detail(site_id: int) -> Any:
+    get_site_or_404(current_user._get_current_object(), site_id)
+    found = site_detail(site_id)
+    outcomes = monthly_outcomes(site_id)
+    chart = site_outcomes_chart(outcomes) if outcomes else None
+    return render_template(
+        "sites/detail.html", detail=found, outcomes=outcomes, chart=chart, bands=BANDS
+    )

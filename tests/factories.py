@@ -35,8 +35,11 @@ class Factory:
         n = next(self.seq)
         if "organisation" not in fields and "organisation_id" not in fields:
             fields["organisation"] = self.organisation()
-        values = {"name": f"IPS service {n}", "region": "north-west",
-                  "launched_on": date(2015, 4, 1)} | fields
+        values = {
+            "name": f"IPS service {n}",
+            "region": "north-west",
+            "launched_on": date(2015, 4, 1),
+        } | fields
         return self._save(Site(**values))
 
     def designation(self, site: Site, **fields: Any) -> Designation:
@@ -49,8 +52,12 @@ class Factory:
     def programme(self, profile: dict[date, int] | None = None, **fields: Any) -> Programme:
         if "funder" not in fields and "funder_id" not in fields:
             fields["funder"] = self.funder()
-        values = {"name": f"Programme {next(self.seq)}", "starts_on": date(2020, 1, 1),
-                  "ends_on": date(2022, 12, 31), "job_start_target": 120} | fields
+        values = {
+            "name": f"Programme {next(self.seq)}",
+            "starts_on": date(2020, 1, 1),
+            "ends_on": date(2022, 12, 31),
+            "job_start_target": 120,
+        } | fields
         programme = Programme(**values)
         programme.target_profile = [
             TargetMonth(month=month, cumulative=value) for month, value in (profile or {}).items()
@@ -61,23 +68,37 @@ class Factory:
         values = {"joined_on": programme.starts_on} | fields
         return self._save(Participation(programme_id=programme.id, site_id=site.id, **values))
 
-    def monthly_return(self, site: Site, month: date, sectors: dict[str, int] | None = None,
-                       **fields: Any) -> MonthlyReturn:
-        values = {"referrals": 10, "caseload": 40, "new_to_service": 8,
-                  "first_contact_within_4_weeks": 6, "job_starts": 3, "in_work": 15,
-                  "sustained_13_weeks": 2, "employment_specialists_fte": Decimal("2.0"),
-                  "discharges": 4, "status": "submitted"} | fields
+    def monthly_return(
+        self, site: Site, month: date, sectors: dict[str, int] | None = None, **fields: Any
+    ) -> MonthlyReturn:
+        values = {
+            "referrals": 10,
+            "caseload": 40,
+            "new_to_service": 8,
+            "first_contact_within_4_weeks": 6,
+            "job_starts": 3,
+            "in_work": 15,
+            "sustained_13_weeks": 2,
+            "employment_specialists_fte": Decimal("2.0"),
+            "discharges": 4,
+            "status": "submitted",
+        } | fields
         record = MonthlyReturn(site_id=site.id, month=month, **values)
         record.sectors = [ReturnSector(sector=k, job_starts=v) for k, v in (sectors or {}).items()]
         return self._save(record)
 
-    def user(self, role: str, sites: list[Site] = (), funder: Funder | None = None,
-             **fields: Any) -> User:
+    def user(
+        self, role: str, sites: list[Site] = (), funder: Funder | None = None, **fields: Any
+    ) -> User:
         n = next(self.seq)
         if role == "funder" and funder is None:
             funder = self.funder()
-        values = {"email": f"{role}{n}@example.org", "name": f"Test {role} {n}", "role": role,
-                  "funder_id": funder.id if funder else None} | fields
+        values = {
+            "email": f"{role}{n}@example.org",
+            "name": f"Test {role} {n}",
+            "role": role,
+            "funder_id": funder.id if funder else None,
+        } | fields
         user = User(**values)
         user.set_password(PASSWORD)
         self._save(user)

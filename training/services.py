@@ -11,7 +11,9 @@ from sites.models import Site
 from training.models import Assignment
 
 
-def assign_trainer(*, user: User, site_id: int, starts_on: date, ends_on: date | None = None) -> Assignment:
+def assign_trainer(
+    *, user: User, site_id: int, starts_on: date, ends_on: date | None = None
+) -> Assignment:
     fields: dict[str, list[str]] = {}
     if user.role != "trainer":
         fields["user_id"] = ["Only a regional trainer can be assigned to a site"]

@@ -5,7 +5,9 @@ function drawCharts() {
     var source = document.getElementById(element.dataset.figureId);
     if (!source) return;
     var figure = JSON.parse(source.textContent);
-    var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
+    // No mode bar: its buttons inside a role="img" element are not reachable, and the
+    // figures are also given as tables.
+    var config = Object.assign({ responsive: true, displayModeBar: false }, figure.config || {});
     window.Plotly.newPlot(element, figure.data, figure.layout, config);
   });
 }

@@ -1,0 +1,93 @@
+"""Forms for managing users: their role, their scope (sites or funder) and their password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.accounts import MIN_PASSWORD_LENGTH
+from portal.models import ROLES
+from programme.forms import funder_choices
+from sites.forms import blank, optional_id, site_choices, strip, version_field
+
+
+class UserFields(FlaskForm):
+    """What creating and editing a user share."""
+
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the user's name"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+        ],
+    )
+    role = SelectField(
+        "Role",
+        description="What the user may see and change",
+        choices=blank("Choose a role", ROLES),
+        validators=[DataRequired("Choose the user's role")],
+    )
+    funder_id = SelectField(
+        "Funder (funders only)",
+        description="The funder whose programmes a funder user reads",
+        coerce=optional_id,
+        validators=[Optional()],
+    )
+    site_ids = SelectMultipleField("Sites", coerce=int, validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.funder_id.choices = blank("No funder", funder_choices())
+        self.site_ids.choices = site_choices()
+
+
+class NewUserForm(UserFields):
+    email = EmailField(
+        "Email address",
+        description="They log in with it; it cannot be changed later",
+        filters=[strip],
+        validators=[DataRequired("Enter the user's email address")],
+    )
+    password = PasswordField(
+        "Password",
+        description=f"{MIN_PASSWORD_LENGTH} characters or more. Give it to the user in person "
+        "or by phone, not by email.",
+        validators=[DataRequired("Enter a password for the user")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.site_ids.label.text = "Sites (site leads and trainers)"
+        self.site_ids.description = (
+            "A site lead sends the returns of these sites; a trainer is assigned to them from today"
+        )
+
+
+class EditUserForm(UserFields):
+    active = BooleanField("Active: the user may log in")
+    password = PasswordField(
+        "New password (optional)",
+        description=f"Leave blank to keep the current password; otherwise {MIN_PASSWORD_LENGTH} "
+        "characters or more",
+        validators=[Optional()],
+    )
+    version = version_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.site_ids.label.text = "Sites (site leads only)"
+        self.site_ids.description = (
+            "The sites whose returns a site lead sends. A trainer's sites are assignments, "
+            "which are not changed here."
+        )

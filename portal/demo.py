@@ -1,0 +1,551 @@
+"""The demo network: places, organisations, programmes and monthly returns shaped by public reports.
+
+`load()` adds it to the session and flushes; the caller (`flask --app portal demo load`) commits.
+Names are of places and organisations only; demo users are named by their role.
+
+The figures reproduce the public record exactly, counting only submitted returns of months inside
+each site's participation and the programme's period:
+- Making IPS Work (Department of Health): Bradford 61 job starts against 60, 246 referrals; the
+  first three sites 217 against 180; a target of 340 over three years.
+- Sussex regional trainer pilot (2012): 286 job starts against 125.
+- CNTW IPS: 149 job starts since late 2019, 81% of them sustained 13 weeks.
+- Blackpool Council IPS: 812 job starts since 2020.
+Live sites report up to the last month that has ended; a couple of them are late with the latest
+due months, so that the dashboards have late returns to show. Everything else is drawn from a
+random generator seeded per site, so a load on the same day always gives the same network.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import holidays as bank_holidays
+from flask import current_app
+
+from portal.extensions import db
+from portal.models import User, UserSite
+from programme.models import Funder, Participation, Programme, TargetMonth
+from sites.deadlines import (
+    WORKING_DAYS_ALLOWED,
+    last_due_month,
+    month_end,
+    month_start,
+    next_month,
+    previous_month,
+)
+from sites.models import SECTORS, Designation, MonthlyReturn, Organisation, ReturnSector, Site
+from training.models import Assignment
+
+SEED = 2012
+DOMAIN = "demo.ips.example"
+
+LOGINS: list[tuple[str, str, str]] = [
+    ("admin", f"admin@{DOMAIN}", "demo-admin-ips-2026"),
+    ("trainer", f"trainer@{DOMAIN}", "demo-trainer-ips-2026"),
+    ("site_lead", f"site.lead@{DOMAIN}", "demo-site-lead-ips-2026"),
+    ("funder", f"funder@{DOMAIN}", "demo-funder-ips-2026"),
+]
+
+USER_NAMES = {
+    "admin": "Programme staff (demo)",
+    "trainer": "Regional trainer, North and Midlands (demo)",
+    "site_lead": "Site lead, Bradford IPS service (demo)",
+    "funder": "Funder contact, Department of Health (demo)",
+}
+
+# Where job starts go, roughly as UK IPS services report them.
+SECTOR_WEIGHTS = {
+    "health_and_social_care": 22,
+    "retail": 18,
+    "hospitality": 15,
+    "admin_and_finance": 12,
+    "education": 7,
+    "construction": 6,
+    "engineering_and_trades": 6,
+    "animal_care": 2,
+    "other": 12,
+}
+assert set(SECTOR_WEIGHTS) == set(SECTORS)
+
+
+# --- The network ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    kind: str
+    region: str
+    ods_code: str | None = None
+
+
+# fmt: off
+ORGANISATIONS = {
+    "bdct": Org("Bradford District Care NHS Foundation Trust", "nhs_trust",
+                "north-east-and-yorkshire", "TAD"),
+    "bhft": Org("Berkshire Healthcare NHS Foundation Trust", "nhs_trust", "south-east", "RWX"),
+    "lpft": Org("Lincolnshire Partnership NHS Foundation Trust", "nhs_trust", "midlands", "RP7"),
+    "cpft": Org("Cambridgeshire and Peterborough NHS Foundation Trust", "nhs_trust",
+                "east-of-england", "RT1"),
+    "dpt": Org("Devon Partnership NHS Trust", "nhs_trust", "south-west", "RWV"),
+    "nhft": Org("Nottinghamshire Healthcare NHS Foundation Trust", "nhs_trust", "midlands", "RHA"),
+    "spft": Org("Sussex Partnership NHS Foundation Trust", "nhs_trust", "south-east", "RX2"),
+    "enable": Org("Enable", "other", "midlands"),
+    "bsmhft": Org("Birmingham and Solihull Mental Health NHS Foundation Trust", "nhs_trust",
+                  "midlands", "RXT"),
+    "cwpt": Org("Coventry and Warwickshire Partnership NHS Trust", "nhs_trust", "midlands", "RYG"),
+    "bchft": Org("Black Country Healthcare NHS Foundation Trust", "nhs_trust", "midlands", "TAJ"),
+    "nscht": Org("North Staffordshire Combined Healthcare NHS Trust", "nhs_trust", "midlands",
+                 "RLY"),
+    "hwhct": Org("Herefordshire and Worcestershire Health and Care NHS Trust", "nhs_trust",
+                 "midlands", "R1A"),
+    "cntw": Org("Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust", "nhs_trust",
+                "north-east-and-yorkshire", "RX4"),
+    "blackpool": Org("Blackpool Council", "local_authority", "north-west"),
+}
+# fmt: on
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of a site's monthly returns. Job starts follow a line from `rate[0]` to `rate[1]`
+    a month, with noise; when `job_starts` is given they are scaled to sum to it exactly (and the
+    same for `referrals`). `last=None` runs to the latest month that has ended."""
+
+    first: date
+    last: date | None
+    rate: tuple[float, float]
+    job_starts: int | None = None
+    referrals: int | None = None
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    key: str
+    org: str
+    name: str
+    locality: str
+    region: str
+    latitude: float
+    longitude: float
+    launched_on: date
+    periods: tuple[Period, ...]
+    fte: tuple[str, str]  # employment specialists at the first and the last reported month
+    sustained: float  # the share of job starts still in work 13 weeks later
+    late: str | None = None  # "draft": the latest due month is a draft; "missing": the last two
+    designated_on: date | None = None
+
+
+D = date
+# A site: key, organisation, name, locality, region, latitude, longitude, launched on, the
+# periods it reported, its specialists (FTE) at first and last, its 13-week sustainment.
+# fmt: off
+SITES = [
+    # Making IPS Work: three sites from April 2015, three more from April 2016.
+    SiteSpec("bradford", "bdct", "Bradford IPS service", "Bradford", "north-east-and-yorkshire",
+             53.7960, -1.7594, D(2015, 4, 1),
+             (Period(D(2015, 4, 1), D(2018, 3, 1), (0.8, 2.4), job_starts=61, referrals=246),
+              Period(D(2018, 4, 1), None, (2.4, 3.6))),
+             ("2.0", "3.0"), 0.72, designated_on=D(2019, 10, 1)),
+    SiteSpec("berkshire", "bhft", "Berkshire IPS service", "Reading", "south-east",
+             51.4543, -0.9781, D(2015, 4, 1),
+             (Period(D(2015, 4, 1), D(2018, 3, 1), (1.2, 3.2), job_starts=80),),
+             ("2.5", "3.0"), 0.68),
+    SiteSpec("lincolnshire", "lpft", "Lincolnshire IPS service", "Lincoln", "midlands",
+             53.2307, -0.5406, D(2015, 4, 1),
+             (Period(D(2015, 4, 1), D(2018, 3, 1), (1.0, 3.0), job_starts=76),),
+             ("2.5", "3.0"), 0.66),
+    SiteSpec("cambridgeshire", "cpft", "Cambridgeshire IPS service", "Cambridge",
+             "east-of-england", 52.2053, 0.1218, D(2016, 4, 1),
+             (Period(D(2016, 4, 1), D(2018, 3, 1), (1.2, 3.0), job_starts=52),),
+             ("2.0", "2.5"), 0.64),
+    SiteSpec("devon", "dpt", "Devon IPS service", "Exeter", "south-west",
+             50.7184, -3.5339, D(2016, 4, 1),
+             (Period(D(2016, 4, 1), D(2018, 3, 1), (1.0, 2.8), job_starts=47),),
+             ("2.0", "2.5"), 0.62),
+    SiteSpec("nottingham", "nhft", "Nottingham IPS service", "Nottingham", "midlands",
+             52.9548, -1.1581, D(2016, 4, 1),
+             (Period(D(2016, 4, 1), D(2018, 3, 1), (1.4, 3.4), job_starts=58),),
+             ("2.0", "3.0"), 0.65),
+    # The Sussex regional trainer pilot, 2012: 92 + 71 + 64 + 59 = 286.
+    SiteSpec("brighton", "spft", "Brighton and Hove IPS service", "Brighton", "south-east",
+             50.8225, -0.1372, D(2011, 10, 1),
+             (Period(D(2012, 1, 1), D(2012, 12, 1), (5.0, 10.0), job_starts=92),),
+             ("5.5", "6.0"), 0.7),
+    SiteSpec("worthing", "spft", "West Sussex coastal IPS service", "Worthing", "south-east",
+             50.8179, -0.3729, D(2011, 10, 1),
+             (Period(D(2012, 1, 1), D(2012, 12, 1), (4.0, 8.0), job_starts=71),),
+             ("4.5", "5.0"), 0.68),
+    SiteSpec("hastings", "spft", "Hastings and Rother IPS service", "Hastings", "south-east",
+             50.8543, 0.5735, D(2011, 10, 1),
+             (Period(D(2012, 1, 1), D(2012, 12, 1), (3.5, 7.0), job_starts=64),),
+             ("4.0", "4.5"), 0.66),
+    SiteSpec("crawley", "spft", "Crawley and Horsham IPS service", "Crawley", "south-east",
+             51.1092, -0.1872, D(2011, 10, 1),
+             (Period(D(2012, 1, 1), D(2012, 12, 1), (3.5, 6.5), job_starts=59),),
+             ("3.5", "4.0"), 0.67),
+    # West Midlands: Enable leads Improve (six teams, 2017-2019) and Improve 2 (from 2024).
+    SiteSpec("enable", "enable", "Enable IPS service", "Birmingham", "midlands",
+             52.4862, -1.8904, D(2012, 4, 1),
+             (Period(D(2017, 4, 1), None, (3.5, 4.5)),),
+             ("3.0", "3.5"), 0.74, designated_on=D(2016, 6, 1)),
+    SiteSpec("coventry", "cwpt", "Coventry IPS team", "Coventry", "midlands",
+             52.4068, -1.5197, D(2017, 4, 1),
+             (Period(D(2017, 4, 1), D(2019, 3, 1), (1.8, 4.5), job_starts=78),
+              Period(D(2019, 4, 1), None, (3.8, 5.6))),
+             ("3.0", "4.0"), 0.7),
+    SiteSpec("warwickshire", "cwpt", "Warwickshire IPS team", "Leamington Spa", "midlands",
+             52.2852, -1.5201, D(2017, 4, 1),
+             (Period(D(2017, 4, 1), D(2019, 3, 1), (1.5, 3.8), job_starts=63),),
+             ("2.5", "3.0"), 0.66),
+    SiteSpec("solihull", "bsmhft", "Solihull IPS team", "Solihull", "midlands",
+             52.4128, -1.7781, D(2017, 4, 1),
+             (Period(D(2017, 4, 1), D(2019, 3, 1), (1.6, 4.0), job_starts=69),
+              Period(D(2019, 4, 1), None, (3.4, 5.2))),
+             ("3.0", "4.0"), 0.69),
+    SiteSpec("birmingham-north", "bsmhft", "Birmingham North IPS team", "Erdington", "midlands",
+             52.5235, -1.8388, D(2017, 4, 1),
+             (Period(D(2017, 4, 1), D(2019, 3, 1), (2.0, 4.6), job_starts=81),),
+             ("3.0", "3.5"), 0.67),
+    SiteSpec("walsall", "bchft", "Walsall IPS team", "Walsall", "midlands",
+             52.5860, -1.9829, D(2017, 4, 1),
+             (Period(D(2017, 4, 1), D(2019, 3, 1), (1.8, 4.2), job_starts=74),
+              Period(D(2019, 4, 1), None, (3.6, 5.4))),
+             ("3.0", "4.0"), 0.71),
+    SiteSpec("wolverhampton", "bchft", "Wolverhampton IPS team", "Wolverhampton", "midlands",
+             52.5862, -2.1288, D(2017, 4, 1),
+             (Period(D(2017, 4, 1), D(2019, 3, 1), (1.8, 4.2), job_starts=72),),
+             ("3.0", "3.5"), 0.65),
+    SiteSpec("dudley", "bchft", "Dudley IPS team", "Dudley", "midlands",
+             52.5123, -2.0811, D(2024, 10, 1),
+             (Period(D(2024, 10, 1), None, (0.6, 3.6)),),
+             ("1.5", "2.5"), 0.6, late="draft"),
+    SiteSpec("stoke", "nscht", "Stoke-on-Trent IPS team", "Stoke-on-Trent", "midlands",
+             53.0027, -2.1794, D(2024, 10, 1),
+             (Period(D(2024, 10, 1), None, (0.5, 3.4)),),
+             ("1.5", "2.5"), 0.58, late="missing"),
+    # Long-running and newer services of the Centres of Excellence network.
+    SiteSpec("worcestershire", "hwhct", "Worcestershire IPS", "Worcester", "midlands",
+             52.1920, -2.2200, D(2010, 1, 1),
+             (Period(D(2014, 4, 1), None, (4.0, 5.5)),),
+             ("4.0", "5.0"), 0.78, designated_on=D(2015, 1, 1)),
+    SiteSpec("cntw", "cntw", "CNTW IPS", "Newcastle upon Tyne", "north-east-and-yorkshire",
+             54.9783, -1.6178, D(2019, 11, 1),
+             (Period(D(2019, 11, 1), None, (0.8, 2.6), job_starts=149),),
+             ("1.5", "2.5"), 0.81),
+    SiteSpec("blackpool", "blackpool", "Blackpool Council IPS", "Blackpool", "north-west",
+             53.8175, -3.0357, D(2020, 4, 1),
+             (Period(D(2020, 4, 1), None, (4.0, 14.0), job_starts=812),),
+             ("4.0", "9.0"), 0.74),
+]
+# fmt: on
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    name: str
+    funder: str
+    summary: str
+    starts_on: date
+    ends_on: date
+    target: int
+    sites: tuple[tuple[str, date, int | None], ...]  # site key, joined on, site target
+    profile: str | None = None  # how the target profile is drawn: None means linear
+
+
+# fmt: off
+PROGRAMMES = [
+    ProgrammeSpec(
+        "Sussex regional trainer pilot", "Sussex Partnership NHS Foundation Trust",
+        "Twelve months of a regional IPS trainer working alongside four Sussex teams to raise "
+        "fidelity to the model and job starts.",
+        D(2012, 1, 1), D(2012, 12, 31), 125,
+        (("brighton", D(2012, 1, 1), 35), ("worthing", D(2012, 1, 1), 30),
+         ("hastings", D(2012, 1, 1), 30), ("crawley", D(2012, 1, 1), 30)),
+    ),
+    ProgrammeSpec(
+        "Making IPS Work", "Department of Health",
+        "An innovation fund bringing IPS to mental health services in six areas that had none: "
+        "three sites from the first year, three more from the second.",
+        D(2015, 4, 1), D(2018, 3, 31), 340,
+        (("bradford", D(2015, 4, 1), 60), ("berkshire", D(2015, 4, 1), 60),
+         ("lincolnshire", D(2015, 4, 1), 60), ("cambridgeshire", D(2016, 4, 1), 55),
+         ("devon", D(2016, 4, 1), 55), ("nottingham", D(2016, 4, 1), 50)),
+        profile="ramp",
+    ),
+    ProgrammeSpec(
+        "Improve", "West Midlands Combined Authority",
+        "Six new West Midlands IPS teams, trained and supported by the Centre of Excellence "
+        "Enable.",
+        D(2017, 4, 1), D(2019, 3, 31), 420,
+        tuple((key, D(2017, 4, 1), 70) for key in (
+            "coventry", "warwickshire", "solihull", "birmingham-north", "walsall", "wolverhampton"
+        )),
+    ),
+    ProgrammeSpec(
+        "Improve 2", "West Midlands Combined Authority",
+        "Enable's second West Midlands programme: three Improve teams grow, and two new teams "
+        "join after six months.",
+        D(2024, 4, 1), D(2027, 3, 31), 600,
+        (("coventry", D(2024, 4, 1), 150), ("walsall", D(2024, 4, 1), 150),
+         ("solihull", D(2024, 4, 1), 150), ("dudley", D(2024, 10, 1), 75),
+         ("stoke", D(2024, 10, 1), 75)),
+        profile="site targets",
+    ),
+    # Its target is set so that, late in 2026, the network is behind its line but its recent
+    # run rate would still reach the target: "at risk" beside Improve 2's "on track".
+    ProgrammeSpec(
+        "IPS Centres of Excellence network", "Charitable funders' consortium",
+        "Centres of Excellence and high-fidelity services share practice, host visits and keep "
+        "their outcomes high. Bradford joined as the first Centre of Excellence in Yorkshire.",
+        D(2019, 10, 1), D(2027, 9, 30), 2275,
+        (("bradford", D(2019, 10, 1), None), ("worcestershire", D(2019, 10, 1), None),
+         ("enable", D(2019, 10, 1), None), ("cntw", D(2019, 11, 1), None),
+         ("blackpool", D(2020, 4, 1), None)),
+    ),
+]
+# fmt: on
+
+TRAINER_SITES = ("bradford", "enable", "coventry", "walsall", "solihull", "dudley")
+TRAINER_FROM = D(2023, 4, 1)
+
+
+# --- Months and numbers -----------------------------------------------------------------------
+
+
+def _months(first: date, last: date) -> list[date]:
+    months = []
+    month = month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
+    """Whole numbers in proportion to `weights` that sum to `total` (largest remainders)."""
+    if not weights:
+        return []
+    scale = sum(weights)
+    quotas = (
+        [total * w / scale for w in weights] if scale else [total / len(weights)] * len(weights)
+    )
+    counts = [int(q) for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda i: (counts[i] - quotas[i], i))
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _line(start: float, end: float, n: int) -> list[float]:
+    return [start + (end - start) * i / max(n - 1, 1) for i in range(n)]
+
+
+def _half(value: float) -> Decimal:
+    """To the nearest half FTE."""
+    return (Decimal(str(value)) * 2).quantize(Decimal("1"), ROUND_HALF_UP) / 2
+
+
+def _last_months(today: date) -> tuple[date, date]:
+    """The latest month that has ended, and the latest month whose return is already due."""
+    years = range(today.year - 1, today.year + 1)
+    holidays = frozenset(bank_holidays.country_holidays("GB", subdiv="ENG", years=years))
+    working_days = current_app.config.get("LATE_RETURN_WORKING_DAYS", WORKING_DAYS_ALLOWED)
+    return previous_month(month_start(today)), last_due_month(today, holidays, working_days)
+
+
+@dataclass
+class Figures:
+    month: date
+    job_starts: int
+    referrals: int | None = None
+    status: str = "submitted"
+
+
+def _site_months(
+    spec: SiteSpec, rng: random.Random, last_ended: date, last_due: date
+) -> list[Figures]:
+    """Each reported month's job starts (and referrals where the record fixes them)."""
+    rows: list[Figures] = []
+    for period in spec.periods:
+        months = _months(period.first, period.last or last_ended)
+        weights = [w * rng.uniform(0.6, 1.4) for w in _line(*period.rate, len(months))]
+        total = period.job_starts if period.job_starts is not None else round(sum(weights))
+        job_starts = _apportion(total, weights)
+        referrals: list[int | None] = [None] * len(months)
+        if period.referrals is not None:
+            referrals = list(_apportion(period.referrals, [w + 2.5 for w in weights]))
+        rows += [Figures(m, j, r) for m, j, r in zip(months, job_starts, referrals, strict=True)]
+    if spec.late == "missing":  # nothing for the last two due months, nor since
+        rows = [row for row in rows if row.month < previous_month(last_due)]
+    elif spec.late == "draft":  # the latest due month is still a draft; nothing since
+        rows = [row for row in rows if row.month <= last_due]
+        rows[-1].status = "draft"
+    return rows
+
+
+def _submitted_at(month: date, rng: random.Random) -> datetime:
+    """A few days after the month ended, and never later than now."""
+    sent = datetime.combine(month_end(month) + timedelta(days=rng.randint(2, 9)), time(10), UTC)
+    return min(sent, datetime.now(UTC))
+
+
+def _returns(
+    spec: SiteSpec, site: Site, rng: random.Random, last_ended: date, last_due: date
+) -> list[MonthlyReturn]:
+    rows = _site_months(spec, rng, last_ended, last_due)
+    ftes = _line(float(spec.fte[0]), float(spec.fte[1]), len(rows))
+    sectors, sector_weights = list(SECTOR_WEIGHTS), list(SECTOR_WEIGHTS.values())
+    returns: list[MonthlyReturn] = []
+    sustained_so_far = 0
+    eligible_so_far = 0
+    for i, row in enumerate(rows):
+        fte = _half(ftes[i])
+        caseload = max(round(float(fte) * rng.uniform(15.5, 19.5)), row.job_starts)
+        referrals = row.referrals
+        if referrals is None:
+            referrals = round(caseload * rng.uniform(0.12, 0.22))
+        new_to_service = round(referrals * rng.uniform(0.7, 0.9))
+        # Sustained: a steady share of the job starts three months earlier, rounding carried on.
+        earlier = rows[i - 3].job_starts if i >= 3 else 0
+        eligible_so_far += earlier
+        sustained = round(spec.sustained * eligible_so_far) - sustained_so_far
+        sustained = min(max(sustained, 0), earlier)
+        sustained_so_far += sustained
+        submitted = row.status == "submitted"
+        record = MonthlyReturn(
+            site=site,
+            month=row.month,
+            referrals=referrals,
+            caseload=caseload,
+            new_to_service=new_to_service,
+            first_contact_within_4_weeks=round(new_to_service * rng.uniform(0.7, 0.95)),
+            job_starts=row.job_starts,
+            in_work=round(caseload * rng.uniform(0.32, 0.5)),
+            sustained_13_weeks=sustained,
+            employment_specialists_fte=fte,
+            discharges=round(caseload * rng.uniform(0.04, 0.1)),
+            status=row.status,
+            submitted_at=_submitted_at(row.month, rng) if submitted else None,
+        )
+        by_sector = Counter(rng.choices(sectors, sector_weights, k=row.job_starts))
+        record.sectors = [
+            ReturnSector(sector=s, job_starts=n) for s, n in sorted(by_sector.items())
+        ]
+        returns.append(record)
+    return returns
+
+
+def _profile(spec: ProgrammeSpec) -> list[TargetMonth]:
+    months = _months(spec.starts_on, spec.ends_on)
+    n = len(months)
+    if spec.profile == "ramp":  # slow while services are set up, then steady
+        values = [round(spec.target * ((i + 1) / n) ** 1.3) for i in range(n)]
+    elif spec.profile == "site targets":  # each site's target spread evenly over its months
+        values = [0.0] * n
+        for _, joined_on, site_target in spec.sites:
+            first = months.index(month_start(joined_on))
+            share = (site_target or 0) / (n - first)
+            for i in range(first, n):
+                values[i] += share * (i - first + 1)
+        values = [round(v) for v in values]
+    else:
+        return []
+    return [TargetMonth(month=m, cumulative=v) for m, v in zip(months, values, strict=True)]
+
+
+# --- Loading ----------------------------------------------------------------------------------
+
+
+def load(today: date | None = None) -> dict[str, int]:
+    """Add the demo network to the session and flush (the caller commits). Returns counts."""
+    today = today or date.today()
+    last_ended, last_due = _last_months(today)
+
+    organisations = {
+        key: Organisation(name=o.name, kind=o.kind, region=o.region, ods_code=o.ods_code)
+        for key, o in ORGANISATIONS.items()
+    }
+    sites: dict[str, Site] = {}
+    designations = []
+    for spec in SITES:
+        sites[spec.key] = Site(
+            organisation=organisations[spec.org],
+            name=spec.name,
+            locality=spec.locality,
+            region=spec.region,
+            launched_on=spec.launched_on,
+            latitude=spec.latitude,
+            longitude=spec.longitude,
+        )
+        if spec.designated_on:
+            designations.append(Designation(site=sites[spec.key], awarded_on=spec.designated_on))
+    funders: dict[str, Funder] = {}
+    programmes = []
+    participations = []
+    for spec in PROGRAMMES:
+        funder = funders.setdefault(spec.funder, Funder(name=spec.funder))
+        programme = Programme(
+            name=spec.name,
+            funder=funder,
+            summary=spec.summary,
+            starts_on=spec.starts_on,
+            ends_on=spec.ends_on,
+            job_start_target=spec.target,
+        )
+        programme.target_profile = _profile(spec)
+        programmes.append(programme)
+        participations += [
+            Participation(
+                programme=programme, site=sites[key], joined_on=joined_on, site_target=site_target
+            )
+            for key, joined_on, site_target in spec.sites
+        ]
+    db.session.add_all(
+        [
+            *organisations.values(),
+            *sites.values(),
+            *designations,
+            *funders.values(),
+            *programmes,
+            *participations,
+        ]
+    )
+    db.session.flush()
+
+    returns = []
+    for spec in SITES:
+        rng = random.Random(f"{SEED}:{spec.key}")
+        returns += _returns(spec, sites[spec.key], rng, last_ended, last_due)
+    db.session.add_all(returns)
+    db.session.flush()
+
+    users = {}
+    for role, email, password in LOGINS:
+        user = User(email=email, name=USER_NAMES[role], role=role)
+        user.set_password(password)
+        users[role] = user
+    users["funder"].funder = funders["Department of Health"]
+    db.session.add_all(users.values())
+    db.session.flush()
+    db.session.add(UserSite(user_id=users["site_lead"].id, site_id=sites["bradford"].id))
+    db.session.add_all(
+        Assignment(user=users["trainer"], site=sites[key], starts_on=TRAINER_FROM)
+        for key in TRAINER_SITES
+    )
+    db.session.flush()
+
+    return {
+        "organisations": len(organisations),
+        "sites": len(sites),
+        "designations": len(designations),
+        "funders": len(funders),
+        "programmes": len(programmes),
+        "participations": len(participations),
+        "monthly returns": len(returns),
+        "users": len(users),
+    }

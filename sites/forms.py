@@ -1,0 +1,176 @@
+"""Forms for organisations, sites and Centre of Excellence awards, and the small field types the
+other packages' forms share (dates, record choices, the hidden version of an edit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import DateField, FloatField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from portal.extensions import db
+from sites.models import ORGANISATION_KINDS, REGIONS, Organisation, Site
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
+DATE_HINT = "For example, 1 April 2015"
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_id(value: Any) -> int | None:
+    """Coerce a select's value to a record id; the blank 'Choose...' option is None."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def day_field(label: str, what: str, *, required: str | None = None, hint: str = DATE_HINT) -> Any:
+    """A date typed as an HTML date input; `what` names it in the message for a bad date."""
+    return DateField(
+        label,
+        format=DATE_FORMATS,
+        description=hint,
+        invalid_value_message=f"Enter {what} as a real date, for example 1 April 2015",
+        validators=[InputRequired(required)] if required else [Optional()],
+    )
+
+
+def at_least(minimum: int, message: str) -> Any:
+    """Like NumberRange(min=...), but silent when there is no number: the field's own message
+    (blank, or not a number) is the one to show."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data is not None and field.data < minimum:
+            raise ValidationError(message)
+
+    return check
+
+
+def version_field() -> Any:
+    """The version of the record an edit started from, sent back to the service."""
+    return IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+def options(choices: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in choices.items()]
+
+
+def blank(text: str, choices: dict[str, str] | list[SelectChoice]) -> list[SelectChoice]:
+    """The choices after a first, empty one ('Choose a region') that nothing is chosen yet."""
+    return [SelectChoice("", text), *(options(choices) if isinstance(choices, dict) else choices)]
+
+
+def organisation_choices() -> list[SelectChoice]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    )
+    return [SelectChoice(row.id, row.name) for row in rows]
+
+
+def site_choices() -> list[SelectChoice]:
+    """Every site as 'Site (Organisation)', by name."""
+    rows = db.session.execute(
+        sa.select(Site.id, Site.name, Organisation.name.label("organisation"))
+        .join(Site.organisation)
+        .order_by(Site.name, Organisation.name)
+    )
+    return [SelectChoice(row.id, f"{row.name} ({row.organisation})") for row in rows]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        description="The provider's full name, for example Bradford District Care NHS Foundation "
+        "Trust",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the organisation's name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    kind = SelectField(
+        "Kind of organisation",
+        choices=blank("Choose a kind", ORGANISATION_KINDS),
+        validators=[DataRequired("Choose the kind of organisation")],
+    )
+    ods_code = StringField(
+        "ODS code (optional)",
+        description="The NHS Organisation Data Service code, for example RXE",
+        filters=[strip],
+        validators=[Optional()],
+    )
+    region = SelectField(
+        "Region",
+        choices=blank("Choose a region", REGIONS),
+        validators=[DataRequired("Choose the organisation's region")],
+    )
+    version = version_field()
+
+
+class SiteForm(FlaskForm):
+    organisation_id = SelectField(
+        "Organisation",
+        description="The provider that runs this IPS service",
+        coerce=optional_id,
+        validators=[InputRequired("Choose the organisation that runs this site")],
+    )
+    name = StringField(
+        "Name of the IPS service",
+        description="For example, Bradford IPS",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the site's name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    locality = StringField(
+        "Locality (optional)",
+        description="The town or area it serves",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=120, message="The locality must be 120 characters or fewer"),
+        ],
+    )
+    region = SelectField(
+        "Region",
+        choices=blank("Choose a region", REGIONS),
+        validators=[DataRequired("Choose the site's region")],
+    )
+    launched_on = day_field("Launch date (optional)", "the launch date")
+    closed_on = day_field(
+        "Closing date (optional)", "the closing date", hint="Leave blank while the service runs"
+    )
+    latitude = FloatField(
+        "Latitude (optional)",
+        description="For the map, in decimal degrees, for example 53.7950",
+        invalid_value_message="Enter the latitude as a number, for example 53.7950",
+        validators=[Optional()],
+    )
+    longitude = FloatField(
+        "Longitude (optional)",
+        description="For example, -1.7594 (west of Greenwich is negative)",
+        invalid_value_message="Enter the longitude as a number, for example -1.7594",
+        validators=[Optional()],
+    )
+    version = version_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = blank("Choose an organisation", organisation_choices())
+
+
+class DesignationForm(FlaskForm):
+    awarded_on = day_field(
+        "Date awarded",
+        "the award date",
+        required="Enter the date the site was named a Centre of Excellence",
+    )
+    ended_on = day_field(
+        "Date ended (optional)", "the end date", hint="Leave blank while the award stands"
+    )

@@ -1,0 +1,271 @@
+"""Reads of organisations, sites, their awards and returns: one SQL query per table of figures.
+
+Lists are filtered, scoped and paged in the database: `site_list` costs the same two queries for
+five sites or five thousand. Scope comes from portal.permissions as a select of site ids.
+
+Reading which programmes a site takes part in needs programme.models (the one place this package
+looks outward, because the sites list filters by programme); fidelity lives in training, which
+imports sites, so the fidelity facts here are a seam (see the end of the module).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import User
+from portal.permissions import programme_scope, site_scope
+from programme.models import Participation, Programme
+from sites.models import Designation, MonthlyReturn, Organisation, Site
+
+# The IPS fidelity scale's bands, as the API spells them (the maths lives with the reviews).
+BANDS = {"exemplary": "Exemplary", "good": "Good", "fair": "Fair", "not_ips": "Not IPS"}
+
+
+@dataclass(frozen=True)
+class SiteFilters:
+    region: str | None = None
+    programme_id: int | None = None
+    centre_of_excellence: bool = False
+    band: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class SitePage:
+    rows: Sequence[sa.Row[Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class SiteDetail:
+    site: Site
+    organisation: Organisation
+    designations: Sequence[Designation]
+    # Rows of id (the programme's), name, participation_id, joined_on, left_on, site_target.
+    programmes: Sequence[sa.Row[Any]]
+    centre_of_excellence: bool
+    latest_fidelity: dict[str, Any] | None = field(default=None)
+
+
+def holds_award(designation: Designation, on: date) -> bool:
+    """A Centre of Excellence award counts from its award date until (not on) its end date."""
+    return designation.awarded_on <= on and (
+        designation.ended_on is None or designation.ended_on > on
+    )
+
+
+def centre_of_excellence_on(on: date) -> sa.Exists:
+    """SQL for `holds_award`, correlated to Site: true where the site holds an award on `on`."""
+    return sa.exists().where(
+        Designation.site_id == Site.id,
+        Designation.awarded_on <= on,
+        sa.or_(Designation.ended_on.is_(None), Designation.ended_on > on),
+    )
+
+
+def _contains(column: Any, text: str) -> Any:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def site_list_select(user: User, filters: SiteFilters, on: date | None = None) -> sa.Select:
+    """The sites `user` may read that match `filters`, ordered by name: one row per site with
+    the site's columns, organisation_name and centre_of_excellence."""
+    on = on or date.today()
+    select = (
+        sa.select(
+            Site.id,
+            Site.organisation_id,
+            Organisation.name.label("organisation_name"),
+            Site.name,
+            Site.locality,
+            Site.region,
+            Site.launched_on,
+            Site.closed_on,
+            Site.latitude,
+            Site.longitude,
+            centre_of_excellence_on(on).label("centre_of_excellence"),
+            Site.version,
+        )
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .order_by(Site.name, Site.id)
+    )
+    scope = site_scope(user)
+    if scope is not None:
+        select = select.where(Site.id.in_(scope))
+    if filters.region:
+        select = select.where(Site.region == filters.region)
+    if filters.programme_id is not None:
+        select = select.where(
+            Site.id.in_(
+                sa.select(Participation.site_id).where(
+                    Participation.programme_id == filters.programme_id
+                )
+            )
+        )
+    if filters.centre_of_excellence:
+        select = select.where(centre_of_excellence_on(on))
+    if filters.band:
+        select = select.where(Site.id.in_(site_ids_in_band(filters.band)))
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        select = select.where(
+            sa.or_(
+                _contains(Site.name, text),
+                _contains(Organisation.name, text),
+                _contains(Site.locality, text),
+            )
+        )
+    return select
+
+
+def site_list(user: User, filters: SiteFilters, page: int = 1, per_page: int = 50) -> SitePage:
+    """One page of `site_list_select` and the number of matching sites: two queries."""
+    select = site_list_select(user, filters)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+    )
+    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
+    return SitePage(rows=rows, total=total or 0, page=page, per_page=per_page)
+
+
+def site_detail(site_id: int, on: date | None = None) -> SiteDetail | None:
+    """What the site page and GET /sites/{id} show; None for an unknown id. Three queries."""
+    on = on or date.today()
+    found = db.session.execute(
+        sa.select(Site, Organisation)
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .where(Site.id == site_id)
+    ).first()
+    if found is None:
+        return None
+    site, organisation = found
+    designations = db.session.scalars(
+        sa.select(Designation)
+        .where(Designation.site_id == site_id)
+        .order_by(Designation.awarded_on, Designation.id)
+    ).all()
+    programmes = site_programmes(site_id)
+    return SiteDetail(
+        site=site,
+        organisation=organisation,
+        designations=designations,
+        programmes=programmes,
+        centre_of_excellence=any(holds_award(d, on) for d in designations),
+        latest_fidelity=latest_fidelity(site_id),
+    )
+
+
+def site_programmes(site_id: int) -> Sequence[sa.Row[Any]]:
+    """The site's participations, earliest first: id and name of the programme, participation_id,
+    joined_on, left_on, site_target."""
+    return db.session.execute(
+        sa.select(
+            Programme.id,
+            Programme.name,
+            Participation.id.label("participation_id"),
+            Participation.joined_on,
+            Participation.left_on,
+            Participation.site_target,
+        )
+        .join(Programme, Programme.id == Participation.programme_id)
+        .where(Participation.site_id == site_id)
+        .order_by(Participation.joined_on, Programme.name, Participation.id)
+    ).all()
+
+
+def _add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_outcomes(
+    site_id: int, months: int = 36, on: date | None = None
+) -> Sequence[sa.Row[Any]]:
+    """Rows of month, job_starts, caseload, in_work from the site's submitted returns for the
+    `months` calendar months up to and including the month of `on` (today), oldest first."""
+    on = on or date.today()
+    last = on.replace(day=1)
+    first = _add_months(last, -(months - 1))
+    return db.session.execute(
+        sa.select(
+            MonthlyReturn.month,
+            MonthlyReturn.job_starts,
+            MonthlyReturn.caseload,
+            MonthlyReturn.in_work,
+        )
+        .where(
+            MonthlyReturn.site_id == site_id,
+            MonthlyReturn.status == "submitted",
+            MonthlyReturn.month >= first,
+            MonthlyReturn.month <= last,
+        )
+        .order_by(MonthlyReturn.month)
+    ).all()
+
+
+def site_returns_select(
+    site_id: int, from_month: date | None = None, to_month: date | None = None
+) -> sa.Select:
+    """The site's returns (any status) between two months inclusive, oldest first, with their
+    sector counts loaded in one more query."""
+    select = (
+        sa.select(MonthlyReturn)
+        .where(MonthlyReturn.site_id == site_id)
+        .options(selectinload(MonthlyReturn.sectors))
+        .order_by(MonthlyReturn.month)
+    )
+    if from_month is not None:
+        select = select.where(MonthlyReturn.month >= from_month.replace(day=1))
+    if to_month is not None:
+        select = select.where(MonthlyReturn.month <= to_month.replace(day=1))
+    return select
+
+
+def site_returns(
+    site_id: int, from_month: date | None = None, to_month: date | None = None
+) -> Sequence[MonthlyReturn]:
+    return db.session.scalars(site_returns_select(site_id, from_month, to_month)).all()
+
+
+def organisations_select() -> sa.Select:
+    """Every organisation, by name."""
+    return sa.select(Organisation).order_by(Organisation.name, Organisation.id)
+
+
+def programme_options(user: User) -> Sequence[sa.Row[Any]]:
+    """(id, name) of the programmes to offer in the sites list's filter: those `user` may read."""
+    select = sa.select(Programme.id, Programme.name).order_by(Programme.name)
+    scope = programme_scope(user)
+    if scope is not None:
+        select = select.where(Programme.id.in_(scope))
+    return db.session.execute(select).all()
+
+
+# The fidelity seam. Reviews live in training (which imports sites, never the reverse), and none
+# exist yet, so no site has a band or a latest review. These two functions are the only places
+# the sites list, the site page and the API ask; the fidelity work replaces their bodies.
+
+
+def site_ids_in_band(band: str) -> sa.Select:
+    """The ids of the sites whose latest final fidelity review is in `band` (one of BANDS)."""
+    return sa.select(Site.id).where(sa.false())
+
+
+def latest_fidelity(site_id: int) -> dict[str, Any] | None:
+    """The site's latest final review as {reviewed_on, total, band}, or None when it has none."""
+    return None

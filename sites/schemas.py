@@ -1,0 +1,286 @@
+"""The JSON shapes of organisations, sites, designations and returns (API.md).
+
+Input schemas check the shape: types, required fields, enumerations and lengths, with the same
+wording as the forms. Rules that need the database or several fields (a duplicate ODS code, a site
+closed before it launched) are the services' (sites/services.py), which answer in the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from portal.api import PageArgs
+from sites.models import ORGANISATION_KINDS, REGIONS, RETURN_STATUSES
+from sites.queries import BANDS
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+
+def _choose(options: Any) -> str:
+    return f"Choose one of: {', '.join(options)}"
+
+
+class Text(fields.String):
+    """A string that PostgreSQL can store: no NUL characters."""
+
+    default_error_messages = {"nul": "Must not contain NUL characters"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("nul")
+        return text
+
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class Month(fields.String):
+    """A calendar month as "YYYY-MM"; loaded as the month's first day."""
+
+    default_error_messages = {"invalid_month": "Enter a month as YYYY-MM, like 2024-03"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": MONTH_PATTERN, "example": "2024-03"} | kwargs.pop("metadata", {})
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value:%Y-%m}"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or not re.fullmatch(MONTH_PATTERN, value):
+            raise self.make_error("invalid_month")
+        year, month = int(value[:4]), int(value[5:])
+        if year < 1:
+            raise self.make_error("invalid_month")
+        return date(year, month, 1)
+
+
+def _date(error_messages: dict[str, str] | None = None, **kwargs: Any) -> fields.Date:
+    messages = {"invalid": "Enter a date as YYYY-MM-DD"} | (error_messages or {})
+    return fields.Date(error_messages=messages, **kwargs)
+
+
+def _id(
+    error_messages: dict[str, str] | None = None, strict: bool = True, **kwargs: Any
+) -> fields.Integer:
+    """An id: a JSON integer in bodies (strict), digits in a query string (not strict)."""
+    messages = {"invalid": "Must be a whole number"} | (error_messages or {})
+    return fields.Integer(
+        strict=strict,
+        validate=validate.Range(min=1, max=MAX_ID, error=f"Must be from 1 to {MAX_ID}"),
+        error_messages=messages,
+        **kwargs,
+    )
+
+
+# Organisations
+
+
+class OrganisationIn(Schema):
+    name = Text(
+        required=True,
+        validate=validate.Length(max=200, error="Use 200 characters or fewer"),
+        error_messages={"required": "Enter the organisation's name"},
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(ORGANISATION_KINDS, error=_choose(ORGANISATION_KINDS)),
+        error_messages={"required": _choose(ORGANISATION_KINDS)},
+    )
+    ods_code = Text(
+        allow_none=True,
+        validate=validate.Length(max=20, error="An ODS code is letters and digits, 10 at most"),
+        metadata={"description": "NHS Organisation Data Service code, like RXE; unique"},
+    )
+    region = fields.String(
+        required=True,
+        validate=validate.OneOf(REGIONS, error=_choose(REGIONS)),
+        error_messages={"required": _choose(REGIONS)},
+    )
+
+
+class OrganisationOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": list(ORGANISATION_KINDS)})
+    ods_code = fields.String(allow_none=True)
+    region = fields.String(metadata={"enum": list(REGIONS)})
+    version = fields.Integer()
+
+
+class OrganisationPage(Schema):
+    items = fields.List(fields.Nested(OrganisationOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+# Sites
+
+
+class SiteFields(Schema):
+    """The writable fields of a site; what POST requires is marked in SiteIn."""
+
+    organisation_id = _id(
+        error_messages={"required": "Choose the organisation that runs this service"}
+    )
+    name = Text(
+        validate=validate.Length(max=200, error="Use 200 characters or fewer"),
+        error_messages={"required": "Enter the service's name"},
+    )
+    locality = Text(
+        allow_none=True, validate=validate.Length(max=120, error="Use 120 characters or fewer")
+    )
+    region = fields.String(
+        validate=validate.OneOf(REGIONS, error=_choose(REGIONS)),
+        error_messages={"required": _choose(REGIONS)},
+    )
+    launched_on = _date(allow_none=True)
+    closed_on = _date(allow_none=True)
+    latitude = fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90"),
+    )
+    longitude = fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=-180, max=180, error="Longitude must be between -180 and 180"),
+    )
+
+
+class SiteIn(SiteFields):
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if field_name in {"organisation_id", "name", "region"}:
+            field_obj.required = True
+
+
+class SitePatch(SiteFields):
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={"required": "Send the version of the site you read"},
+        metadata={"description": "The version you read; a stale one answers 409"},
+    )
+
+
+class SiteListArgs(PageArgs):
+    region = fields.String(validate=validate.OneOf(REGIONS, error=_choose(REGIONS)))
+    programme_id = _id(strict=False)
+    band = fields.String(validate=validate.OneOf(BANDS, error=_choose(BANDS)))
+    centre_of_excellence = fields.Boolean(
+        error_messages={"invalid": "Use true or false"},
+        metadata={"description": "true: only current Centres of Excellence"},
+    )
+    q = Text(
+        validate=validate.Length(max=200, error="Use 200 characters or fewer"),
+        metadata={"description": "Matches the site's name, organisation or locality"},
+    )
+
+
+class FidelityOut(Schema):
+    reviewed_on = fields.Date()
+    total = fields.Integer()
+    band = fields.String(metadata={"enum": list(BANDS)})
+
+
+class SiteOut(Schema):
+    id = fields.Integer()
+    organisation_id = fields.Integer()
+    organisation_name = fields.String()
+    name = fields.String()
+    locality = fields.String(allow_none=True)
+    region = fields.String(metadata={"enum": list(REGIONS)})
+    launched_on = fields.Date(allow_none=True)
+    closed_on = fields.Date(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    centre_of_excellence = fields.Boolean()
+    version = fields.Integer()
+
+
+class SitePage(Schema):
+    items = fields.List(fields.Nested(SiteOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class SiteProgrammeOut(Schema):
+    id = fields.Integer(metadata={"description": "The programme's id"})
+    name = fields.String()
+    joined_on = fields.Date()
+    left_on = fields.Date(allow_none=True)
+    site_target = fields.Integer(allow_none=True)
+
+
+class DesignationIn(Schema):
+    awarded_on = _date(required=True, error_messages={"required": "Enter the award date"})
+    ended_on = _date(allow_none=True)
+
+
+class DesignationOut(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    awarded_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class SiteDetailOut(SiteOut):
+    latest_fidelity = fields.Nested(
+        FidelityOut,
+        allow_none=True,
+        metadata={"description": "The latest final fidelity review, or null when none"},
+    )
+    programmes = fields.List(fields.Nested(SiteProgrammeOut))
+    designations = fields.List(fields.Nested(DesignationOut))
+
+
+# Monthly returns
+
+
+class ReturnListArgs(PageArgs):
+    from_month = Month(data_key="from")
+    to_month = Month(data_key="to")
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("from_month"), data.get("to_month")
+        if start and end and end < start:
+            raise ValidationError("Must be on or after 'from'", field_name="to")
+
+
+class ReturnOut(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    month = Month()
+    status = fields.String(metadata={"enum": list(RETURN_STATUSES)})
+    referrals = fields.Integer()
+    caseload = fields.Integer()
+    new_to_service = fields.Integer()
+    first_contact_within_4_weeks = fields.Integer()
+    job_starts = fields.Integer()
+    in_work = fields.Integer()
+    sustained_13_weeks = fields.Integer()
+    employment_specialists_fte = fields.Float()
+    discharges = fields.Integer()
+    sectors = fields.Method(
+        "_sectors",
+        metadata={"type": "object", "additionalProperties": {"type": "integer"}},
+    )
+    submitted_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+    def _sectors(self, monthly_return: Any) -> dict[str, int]:
+        return {row.sector: row.job_starts for row in monthly_return.sectors}
+
+
+class ReturnPage(Schema):
+    items = fields.List(fields.Nested(ReturnOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

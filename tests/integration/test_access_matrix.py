@@ -1,0 +1,338 @@
+"""The role matrix: every route of the app, as every role, against the role table of DESIGN.md
+(and the "who" column of API.md for the JSON API).
+
+Two checks:
+1. What each view declares (`portal.access.declared_roles`) equals EXPECTED below. A route missing
+   from EXPECTED fails the test, which prints a ready-to-paste line for it.
+2. What the app actually answers: anonymous -> the login page (302) for pages and 401 for the API;
+   a role not allowed -> 403; an allowed role -> past the access check (not 401/403; a 404 counts as
+   past it, because the id checks run in the view). Requests use records in every user's scope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from portal.access import ANONYMOUS, declared_roles
+from portal.models import ROLES
+
+PUBLIC = "public"
+ANY = frozenset({"admin", "trainer", "site_lead", "funder"})  # any logged-in user
+ADMIN = frozenset({"admin"})
+TRAINER_ADMIN = frozenset({"admin", "trainer"})
+SITE_LEAD_ADMIN = frozenset({"admin", "site_lead"})
+CALLERS = (ANONYMOUS, *sorted(ROLES))
+
+# endpoint -> roles for every method, or {method: roles}. Roles are a set of role names or PUBLIC.
+EXPECTED: dict[str, Any] = {
+    # --- anonymous users: "see only the login page and /health" --------------------------------
+    "health.health": PUBLIC,
+    "auth.login": PUBLIC,
+    # The API's documentation is open too: it describes the contract and holds no data, and the
+    # docs page's JavaScript fetches openapi.json without a token (the API ignores the session
+    # cookie). This goes beyond DESIGN.md's "login page and /health": a decision to confirm.
+    "api_docs.docs": PUBLIC,
+    "api-docs.openapi_json": PUBLIC,
+    # --- every logged-in user -------------------------------------------------------------------
+    "auth.logout": ANY,
+    "auth.account": ANY,  # each user's own API tokens
+    "auth.revoke": ANY,  # own tokens only: the view answers 404 for someone else's
+    "dashboard.index": ANY,  # network summaries
+    "programme.index": ANY,  # scoped: a funder sees the programmes it funds
+    "programme.detail": ANY,  # scoped in the view
+    "sites.index": ANY,  # scoped
+    "sites.detail": ANY,  # scoped: trainer (assigned), site lead (own), funder (its programmes)
+    # --- admin: "everything: programmes, targets, sites, users, assignments" -------------------
+    "admin.index": ADMIN,
+    "admin.audit": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.funders": ADMIN,
+    "admin.funder_new": ADMIN,
+    "admin.funder_edit": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.organisation_new": ADMIN,
+    "admin.organisation_edit": ADMIN,
+    "admin.sites": ADMIN,
+    "admin.site_new": ADMIN,
+    "admin.site_edit": ADMIN,
+    "admin.designation_new": ADMIN,
+    "admin.programmes": ADMIN,
+    "admin.programme_new": ADMIN,
+    "admin.programme_edit": ADMIN,
+    "admin.participation_new": ADMIN,
+    "admin.participation_edit": ADMIN,
+    # --- the JSON API (API.md's "who" column) ---------------------------------------------------
+    "programmes_api.NetworkSummary": {"GET": ANY},
+    "programmes_api.Programmes": {"GET": ANY, "POST": ADMIN},
+    "programmes_api.ProgrammeItem": {"GET": ANY, "PATCH": ADMIN},
+    "programmes_api.ProgrammeProgress": {"GET": ANY},
+    "programmes_api.Participations": {"POST": ADMIN},
+    "sites_api.Organisations": {"GET": ANY, "POST": ADMIN},
+    "sites_api.Sites": {"GET": ANY, "POST": ADMIN},
+    "sites_api.SiteResource": {"GET": ANY, "PATCH": ADMIN},
+    "sites_api.Designations": {"POST": ADMIN},
+    "sites_api.Returns": {"GET": ANY, "PUT": SITE_LEAD_ADMIN},
+}
+
+# =================================================================================================
+# TO EXTEND: endpoints being built now. Add each under its real endpoint name when it lands (the
+# test prints the missing ones with what they declare). The roles, from DESIGN.md and API.md:
+#   PUT  /api/v1/sites/{id}/returns/{YYYY-MM}        SITE_LEAD_ADMIN (own site; scope in the view)
+#   POST /api/v1/returns/import                      SITE_LEAD_ADMIN (own sites)
+#   GET  /api/v1/sites/{id}/outcomes                 ANY (scoped)
+#   GET  /api/v1/fidelity/items                      ANY
+#   GET  /api/v1/sites/{id}/fidelity-reviews         ANY (scoped); POST: TRAINER_ADMIN (assigned)
+#   GET  /api/v1/fidelity/profile                    TRAINER_ADMIN
+#   GET  /api/v1/sites/{id}/visits                   ANY (scoped); POST: TRAINER_ADMIN (assigned)
+#   PATCH /api/v1/actions/{id}                       TRAINER_ADMIN (assigned)
+#   POST /api/v1/sites/{id}/assignments              ADMIN
+#   GET  /api/v1/exports/{name}.csv|.xlsx            ANY (scoped)
+#   pages: returns form and CSV upload -> SITE_LEAD_ADMIN; review and visit forms, "my sites"
+#   -> TRAINER_ADMIN; fidelity heatmap -> ANY (network summary); funder view -> funder, admin;
+#   admin assignments -> ADMIN
+EXPECTED.update(
+    {
+        # "sites_api.ReturnMonth": {"GET": ANY, "PUT": SITE_LEAD_ADMIN},
+    }
+)
+# =================================================================================================
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+NONEXISTENT_ID = 987_654
+STRING_ARGUMENTS = {"month": "2020-01", "name": "returns", "format": "csv", "filename": "x"}
+
+
+def _expected_roles(endpoint: str, method: str) -> frozenset[str] | None:
+    entry = EXPECTED.get(endpoint)
+    if isinstance(entry, dict):
+        entry = entry.get(method)
+    if entry is None:
+        return None
+    if entry == PUBLIC:
+        return frozenset({ANONYMOUS, *ROLES})
+    return frozenset(entry)
+
+
+def _routes(app) -> list[tuple[Any, str]]:
+    """(rule, method) for every route but static files, in a stable order."""
+    routes = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            routes.append((rule, method))
+    return routes
+
+
+def _describe(roles: frozenset[str] | None) -> str:
+    if roles is None:
+        return "nothing (refused to everyone)"
+    if ANONYMOUS in roles:
+        return "PUBLIC"
+    return "{" + ", ".join(repr(r) for r in sorted(roles)) + "}"
+
+
+def test_declared_roles_match_the_role_table(app) -> None:
+    missing, different = [], []
+    with app.test_request_context():
+        seen = set()
+        for rule, method in _routes(app):
+            seen.add(rule.endpoint)
+            declared = declared_roles(rule.endpoint, method)
+            if rule.endpoint not in EXPECTED:
+                missing.append(
+                    f'    "{rule.endpoint}": ...,  # {method} {rule.rule} declares '
+                    f"{_describe(declared)}"
+                )
+                continue
+            expected = _expected_roles(rule.endpoint, method)
+            if expected is None:
+                missing.append(
+                    f'    "{rule.endpoint}": {{"{method}": ...}},  # {rule.rule} '
+                    f"declares {_describe(declared)}"
+                )
+            elif declared != expected:
+                different.append(
+                    f"{method} {rule.rule} ({rule.endpoint}): declares "
+                    f"{_describe(declared)}, the table says {_describe(expected)}"
+                )
+    stale = sorted(set(EXPECTED) - seen)
+    report = []
+    if missing:
+        report.append(
+            "Endpoints missing from EXPECTED (add them to the TO EXTEND block):\n"
+            + "\n".join(missing)
+        )
+    if different:
+        report.append("Declared roles that differ from the table:\n" + "\n".join(different))
+    if stale:
+        report.append(f"EXPECTED names endpoints the app no longer has: {stale}")
+    if report:
+        print("\n\n".join(report))
+    assert not report, "\n\n".join(report)
+
+
+# --- the real HTTP answers -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def network(make) -> dict[str, Any]:
+    """One site inside every user's scope, and a user of each role with an API token."""
+    funder = make.funder()
+    programme = make.programme(funder=funder)
+    site = make.site()
+    participation = make.participation(programme, site)
+    make.monthly_return(site, date(2020, 3, 1))
+    users = {
+        "admin": make.user("admin"),
+        "trainer": make.user("trainer", sites=[site]),
+        "site_lead": make.user("site_lead", sites=[site]),
+        "funder": make.user("funder", funder=funder),
+    }
+    tokens = {role: make.token(user) for role, user in users.items()}
+    ids = {
+        "site_id": site.id,
+        "programme_id": programme.id,
+        "funder_id": funder.id,
+        "organisation_id": site.organisation_id,
+        "participation_id": participation.id,
+        "user_id": users["site_lead"].id,
+    }
+    return {"users": users, "tokens": tokens, "ids": ids}
+
+
+def _url(rule, ids: dict[str, int]) -> str:
+    values: dict[str, Any] = {}
+    for name in rule.arguments:
+        converter = type(rule._converters[name]).__name__
+        if converter in {"IntegerConverter", "NumberConverter"}:
+            values[name] = ids.get(name, NONEXISTENT_ID)
+        else:
+            values[name] = STRING_ARGUMENTS.get(name, "x")
+    built = rule.build(values, append_unknown=False)
+    assert built is not None, f"cannot build {rule.rule} from {values}"
+    return built[1]
+
+
+def _call(app, network, role: str, rule, method: str):
+    client = app.test_client()
+    path = _url(rule, network["ids"])
+    is_api = path.startswith("/api/")
+    kwargs: dict[str, Any] = {}
+    if role != ANONYMOUS:
+        user = network["users"][role]
+        if is_api:
+            kwargs["headers"] = {"Authorization": f"Bearer {network['tokens'][role]}"}
+        else:
+            with client.session_transaction() as session:
+                session["_user_id"] = str(user.id)
+                session["_fresh"] = True
+    if method in WRITE_METHODS:
+        if is_api:
+            kwargs["json"] = {}
+        else:
+            kwargs["data"] = {}
+    return path, is_api, client.open(path, method=method, **kwargs)
+
+
+def _to_login(response) -> bool:
+    """Sent to log in by the access check: a redirect to /login that names the page (`next`).
+    (Logging out also lands on /login, without `next`: that is not a refusal.)"""
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response.headers["Location"])
+    return location.path == "/login" and "next" in parse_qs(location.query)
+
+
+def _verdict(role: str, allowed: frozenset[str], is_api: bool, method: str, response) -> str | None:
+    """What is wrong with this answer, or None."""
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if role in allowed:
+        if status in {401, 403} or _to_login(response):
+            return f"refused ({status}) though the table allows {role}"
+        empty_write = is_api and method in WRITE_METHODS and role != ANONYMOUS
+        if empty_write and status not in {400, 404, 409, 422}:
+            return f"an empty JSON body answered {status}, not 400/404/409/422"
+        return None
+    if role == ANONYMOUS:
+        if is_api:
+            return None if status == 401 else f"anonymous got {status}, not 401"
+        return None if _to_login(response) else f"anonymous got {status}, not 302 to /login"
+    return None if status == 403 else f"{role} got {status}, not 403"
+
+
+@pytest.mark.parametrize("role", CALLERS)
+def test_every_route_answers_as_the_table_says(app, network, role) -> None:
+    failures = []
+    for rule, method in _routes(app):
+        allowed = _expected_roles(rule.endpoint, method)
+        if allowed is None:
+            continue  # reported by test_declared_roles_match_the_role_table
+        path, is_api, response = _call(app, network, role, rule, method)
+        problem = _verdict(role, allowed, is_api, method, response)
+        if problem:
+            failures.append(f"{method} {path} ({rule.endpoint}) as {role}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+def test_undeclared_routes_are_refused_to_everyone(app, network) -> None:
+    """Default deny: a view without @allow/@public is refused, even to admin."""
+    from portal.access import enforce_access
+
+    assert app.before_request_funcs[None].count(enforce_access) == 1
+
+    def undeclared():
+        return "should never be served"
+
+    app.view_functions["tests.undeclared"] = undeclared
+    try:
+        with app.test_request_context("/"):
+            assert declared_roles("tests.undeclared", "GET") is None
+    finally:
+        del app.view_functions["tests.undeclared"]
+
+
+# --- object scope: a role that may use a route still sees only its own records -------------------
+
+# (endpoint, role): GET with a record outside that user's scope must be refused (403, or 404 so as
+# not to tell that it exists). Routes where DESIGN.md lets a role read network summaries of any
+# record (programme progress for trainers and site leads, for example) are not listed.
+OUT_OF_SCOPE: list[tuple[str, str]] = [
+    ("programme.detail", "funder"),
+    ("programmes_api.ProgrammeProgress", "funder"),
+    ("programmes_api.ProgrammeItem", "funder"),
+    ("sites.detail", "funder"),
+    ("sites.detail", "site_lead"),
+    ("sites_api.SiteResource", "funder"),
+    ("sites_api.SiteResource", "site_lead"),
+    ("sites_api.Returns", "funder"),
+    ("sites_api.Returns", "site_lead"),
+    ("sites_api.Returns", "trainer"),
+]
+
+
+def test_records_outside_a_users_scope_are_refused(app, network, make) -> None:
+    other_programme = make.programme()  # another funder's
+    other_site = make.site()  # in no programme, nobody's site, nobody assigned
+    make.participation(other_programme, other_site)
+    make.monthly_return(other_site, date(2020, 3, 1))
+    outside = {**network["ids"], "site_id": other_site.id, "programme_id": other_programme.id}
+    rules = {rule.endpoint: rule for rule, method in _routes(app) if method == "GET"}
+    failures = []
+    for endpoint, role in OUT_OF_SCOPE:
+        rule = rules.get(endpoint)
+        if rule is None:
+            continue  # not built yet, or it has no GET
+        path, _, response = _call(app, {**network, "ids": outside}, role, rule, "GET")
+        if response.status_code not in {403, 404}:
+            failures.append(f"GET {path} ({endpoint}) as {role}: {response.status_code}")
+    assert not failures, "records outside the user's scope were served:\n" + "\n".join(failures)

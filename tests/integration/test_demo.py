@@ -1,0 +1,424 @@
+"""The demo network (`flask demo load`, `demo logins`) and the account commands of portal/cli.py.
+
+The demo's figures are checked by SQL of our own: sums of submitted returns inside each site's
+participation and the programme's period must reproduce the public record, and every return must
+obey the rules of the numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays as bank_holidays
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from portal.accounts import user_for_token
+from portal.demo import LOGINS
+from portal.extensions import db as _db
+from portal.models import ApiToken, User, UserSite
+from programme.models import Participation, Programme
+from sites.deadlines import last_due_month
+from sites.models import SECTORS, MonthlyReturn, ReturnSector, Site
+from tests.conftest import empty_database
+from training.models import Assignment
+
+R = MonthlyReturn
+TODAY = date.today()
+
+
+def invoke(app, args, input=None):
+    """Runs a CLI command; it shares the test's app context, so its session too."""
+    _db.session.rollback()
+    return app.test_cli_runner().invoke(args=args, input=input)
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: _db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in _db.metadata.sorted_tables
+    }
+
+
+# --- Loading --------------------------------------------------------------------------------
+
+
+def test_load_then_load_if_empty_adds_nothing(app, db):
+    result = invoke(app, ["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded the demo network" in result.output
+    counts = table_counts()
+    assert counts["site"] >= 18
+    assert counts["monthly_return"] > 1000
+    assert counts["user_account"] == len(LOGINS)
+
+    again = invoke(app, ["demo", "load", "--if-empty"])
+    assert again.exit_code == 0, again.output
+    assert "not loaded again" in again.output
+    assert table_counts() == counts
+
+    refused = invoke(app, ["demo", "load"])
+    assert refused.exit_code != 0
+    assert "empty database" in refused.stderr
+    assert table_counts() == counts
+
+
+def in_programme(programme: str, *columns, sites: tuple[str, ...] = ()):
+    """Sums of submitted returns inside the participation and the programme's period."""
+    p, g = Participation, Programme
+    query = (
+        sa.select(*(sa.func.coalesce(sa.func.sum(c), 0) for c in columns))
+        .select_from(R)
+        .join(p, p.site_id == R.site_id)
+        .join(g, g.id == p.programme_id)
+        .join(Site, Site.id == R.site_id)
+        .where(
+            g.name == programme,
+            R.status == "submitted",
+            R.month >= g.starts_on,
+            R.month <= g.ends_on,
+            R.month >= p.joined_on,
+            sa.or_(p.left_on.is_(None), R.month <= p.left_on),
+        )
+    )
+    if sites:
+        query = query.where(Site.name.in_(sites))
+    return _db.session.execute(query).one()
+
+
+def month_index(column):
+    return sa.extract("year", column) * 12 + sa.extract("month", column)
+
+
+def violations(*conditions, joins=()) -> int:
+    query = sa.select(sa.func.count()).select_from(R)
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    return _db.session.scalar(query.where(*conditions))
+
+
+@pytest.fixture(scope="class")
+def demo(app):
+    """One load of the demo for a class of read-only tests, emptied after the class."""
+    with app.app_context():
+        empty_database()
+        result = invoke(app, ["demo", "load"])
+        assert result.exit_code == 0, result.output
+        yield _db
+        empty_database()
+        _db.session.remove()
+
+
+class TestTheDemoNetwork:
+    """Read-only checks on one load of the demo per database backend."""
+
+    def test_programme_and_participation_dates_start_on_a_first_of_the_month(self, demo):
+        # So that `month >= joined_on` above is the same as "from the month of joining".
+        days = [d.day for d in demo.session.scalars(sa.select(Programme.starts_on))]
+        days += [d.day for d in demo.session.scalars(sa.select(Participation.joined_on))]
+        assert set(days) == {1}
+
+    def test_sums_reproduce_the_public_record(self, demo):
+        assert in_programme("Sussex regional trainer pilot", R.job_starts) == (286,)
+        assert (
+            demo.session.scalar(
+                sa.select(Programme.job_start_target).where(
+                    Programme.name == "Sussex regional trainer pilot"
+                )
+            )
+            == 125
+        )
+
+        bradford = ("Bradford IPS service",)
+        first_three = (*bradford, "Berkshire IPS service", "Lincolnshire IPS service")
+        job_starts, referrals = in_programme(
+            "Making IPS Work", R.job_starts, R.referrals, sites=bradford
+        )
+        assert job_starts == 61
+        assert referrals > 240
+        assert in_programme("Making IPS Work", R.job_starts, sites=first_three) == (217,)
+        site_targets = demo.session.scalar(
+            sa.select(sa.func.sum(Participation.site_target))
+            .join(Programme)
+            .join(Site)
+            .where(Programme.name == "Making IPS Work", Site.name.in_(first_three))
+        )
+        assert site_targets == 180
+        making_ips_work = demo.session.scalar(
+            sa.select(Programme).where(Programme.name == "Making IPS Work")
+        )
+        assert making_ips_work.job_start_target == 340
+        assert making_ips_work.funder.name == "Department of Health"
+        assert len(making_ips_work.participations) == 6
+        assert making_ips_work.target_profile[-1].cumulative == 340
+
+        network = "IPS Centres of Excellence network"
+        assert in_programme(network, R.job_starts, sites=("CNTW IPS",)) == (149,)
+        (blackpool,) = in_programme(network, R.job_starts, sites=("Blackpool Council IPS",))
+        assert blackpool > 800
+
+        improve = demo.session.scalar(sa.select(Programme).where(Programme.name == "Improve"))
+        assert len(improve.participations) == 6
+
+    def test_cntw_sustains_about_81_percent_of_job_starts(self, demo):
+        earlier = aliased(R)
+        sustained, eligible = demo.session.execute(
+            sa.select(sa.func.sum(R.sustained_13_weeks), sa.func.sum(earlier.job_starts))
+            .join(Site, Site.id == R.site_id)
+            .join(
+                earlier,
+                sa.and_(
+                    earlier.site_id == R.site_id,
+                    month_index(earlier.month) == month_index(R.month) - 3,
+                ),
+            )
+            .where(Site.name == "CNTW IPS", R.status == "submitted", earlier.status == "submitted")
+        ).one()
+        assert 0.79 <= sustained / eligible <= 0.83
+
+    def test_centres_of_excellence_are_designated(self, demo):
+        designated = set(demo.session.scalars(sa.select(Site.name).where(Site.designations.any())))
+        assert {"Bradford IPS service", "Enable IPS service", "Worcestershire IPS"} <= designated
+        bradford = demo.session.scalar(sa.select(Site).where(Site.name == "Bradford IPS service"))
+        assert bradford.launched_on == date(2015, 4, 1)
+        assert [d.awarded_on for d in bradford.designations] == [date(2019, 10, 1)]
+
+    def test_every_return_obeys_the_rules(self, demo):
+        counts = [
+            getattr(R, name)
+            for name in (
+                "referrals",
+                "caseload",
+                "new_to_service",
+                "first_contact_within_4_weeks",
+                "job_starts",
+                "in_work",
+                "sustained_13_weeks",
+                "discharges",
+            )
+        ]
+        assert violations(sa.or_(*(c < 0 for c in counts), R.employment_specialists_fte <= 0)) == 0
+        assert violations(R.month >= TODAY.replace(day=1)) == 0  # only months that have ended
+        assert violations(sa.extract("day", R.month) != 1) == 0
+        assert violations(R.in_work > R.caseload) == 0
+        assert violations(R.first_contact_within_4_weeks > R.new_to_service) == 0
+        assert violations(R.job_starts > R.caseload) == 0
+        assert violations(R.caseload > 20 * R.employment_specialists_fte) == 0
+        assert violations(R.caseload < 15 * R.employment_specialists_fte) == 0
+        earlier = aliased(R)
+        assert (
+            violations(
+                R.sustained_13_weeks > sa.func.coalesce(earlier.job_starts, 0),
+                joins=[
+                    (
+                        earlier,
+                        sa.and_(
+                            earlier.site_id == R.site_id,
+                            month_index(earlier.month) == month_index(R.month) - 3,
+                        ),
+                    )
+                ],
+            )
+            == 0
+        )
+        assert violations(R.status.not_in(["draft", "submitted"])) == 0
+        assert violations(R.status == "submitted", R.submitted_at.is_(None)) == 0
+
+    def test_sector_counts_sum_to_job_starts(self, demo):
+        by_return = (
+            sa.select(ReturnSector.return_id, sa.func.sum(ReturnSector.job_starts).label("total"))
+            .group_by(ReturnSector.return_id)
+            .subquery()
+        )
+        assert (
+            violations(
+                sa.func.coalesce(by_return.c.total, 0) != R.job_starts,
+                joins=[(by_return, by_return.c.return_id == R.id)],
+            )
+            == 0
+        )
+        assert (
+            demo.session.scalar(
+                sa.select(sa.func.count()).where(ReturnSector.sector.not_in(list(SECTORS)))
+            )
+            == 0
+        )
+        assert (
+            demo.session.scalar(sa.select(sa.func.count()).where(ReturnSector.job_starts <= 0)) == 0
+        )
+
+    def test_returns_run_without_gaps_and_only_the_latest_may_be_late(self, demo):
+        first, last, n = (sa.func.min(R.month), sa.func.max(R.month), sa.func.count(R.id))
+        for site, lo, hi, count in demo.session.execute(
+            sa.select(R.site_id, first, last, n).group_by(R.site_id)
+        ):
+            lo, hi = (date.fromisoformat(str(d)) for d in (lo, hi))
+            assert count == (hi.year - lo.year) * 12 + hi.month - lo.month + 1, site
+        latest = (
+            sa.select(R.site_id, sa.func.max(R.month).label("month")).group_by(R.site_id).subquery()
+        )
+        drafts = demo.session.execute(
+            sa.select(R.month, latest.c.month)
+            .join(latest, latest.c.site_id == R.site_id)
+            .where(R.status == "draft")
+        ).all()
+        assert drafts and all(month == newest for month, newest in drafts)
+
+        years = range(TODAY.year - 1, TODAY.year + 1)
+        due = last_due_month(
+            TODAY, frozenset(bank_holidays.country_holidays("GB", subdiv="ENG", years=years))
+        )
+        submitted_due = sa.select(R.id).where(
+            R.site_id == Participation.site_id, R.month == due, R.status == "submitted"
+        )
+        late_sites = demo.session.scalars(
+            sa.select(Participation.site_id)
+            .distinct()
+            .join(Programme)
+            .where(
+                Programme.starts_on <= due,
+                Programme.ends_on >= TODAY,
+                Participation.joined_on <= due,
+                ~submitted_due.exists(),
+            )
+        ).all()
+        assert len(late_sites) >= 2
+
+    def test_demo_users_are_roles_not_people_and_are_scoped(self, demo):
+        users = {u.role: u for u in demo.session.scalars(sa.select(User))}
+        assert (
+            set(users)
+            == {role for role, _, _ in LOGINS}
+            == {"admin", "trainer", "site_lead", "funder"}
+        )
+        for role, email, password in LOGINS:
+            assert users[role].email == email
+            assert email.endswith("@demo.ips.example")
+            assert len(password) >= 10
+            assert users[role].check_password(password)
+            assert "(demo)" in users[role].name
+        assert [s.name for s in users["site_lead"].sites] == ["Bradford IPS service"]
+        assert users["funder"].funder.name == "Department of Health"
+        assignments = demo.session.scalars(
+            sa.select(Assignment).where(Assignment.user_id == users["trainer"].id)
+        ).all()
+        assert 4 <= len(assignments) <= 6
+        assert "Bradford IPS service" in {a.site.name for a in assignments}
+        assert all(
+            a.ends_on is None and a.starts_on <= TODAY - timedelta(days=365) for a in assignments
+        )
+
+
+# --- Logins and account commands -------------------------------------------------------
+
+
+def test_demo_logins_prints_every_role(app, db):
+    result = invoke(app, ["demo", "logins"])
+    assert result.exit_code == 0
+    for role, email, password in LOGINS:
+        assert role in result.output
+        assert email in result.output
+        assert password in result.output
+
+
+# --- users create and tokens create ---------------------------------------------------------
+
+PASSWORD = "a long password\n"
+
+
+def create_user(app, *args):
+    return invoke(app, ["users", "create", *args, "--password-stdin"], input=PASSWORD)
+
+
+def test_users_create_scopes_a_site_lead(app, make):
+    site = make.site()
+    result = create_user(
+        app,
+        "Lead@Example.org",
+        "--name",
+        "Site lead",
+        "--role",
+        "site_lead",
+        "--site",
+        str(site.id),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created site_lead lead@example.org" in result.output
+    user = _db.session.scalar(sa.select(User).where(User.email == "lead@example.org"))
+    assert user.role == "site_lead"
+    assert user.check_password("a long password")
+    assert [s.id for s in user.sites] == [site.id]
+
+
+def test_users_create_assigns_a_trainer_from_today(app, make):
+    site = make.site()
+    result = create_user(
+        app, "trainer@example.org", "--name", "Trainer", "--role", "trainer", "--site", str(site.id)
+    )
+    assert result.exit_code == 0, result.output
+    user = _db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
+    assignment = _db.session.scalar(sa.select(Assignment).where(Assignment.user_id == user.id))
+    assert (assignment.site_id, assignment.starts_on, assignment.ends_on) == (
+        site.id,
+        date.today(),
+        None,
+    )
+    assert _db.session.scalar(sa.select(sa.func.count(UserSite.id))) == 0
+
+
+def test_users_create_scopes_a_funder(app, make):
+    funder = make.funder()
+    result = create_user(
+        app,
+        "funder@example.org",
+        "--name",
+        "Funder",
+        "--role",
+        "funder",
+        "--funder",
+        str(funder.id),
+    )
+    assert result.exit_code == 0, result.output
+    user = _db.session.scalar(sa.select(User).where(User.email == "funder@example.org"))
+    assert user.funder_id == funder.id
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--role", "wizard"], PASSWORD, "Invalid value for '--role'"),
+        (["--role", "admin"], "short\n", "password: Password must be 10 characters or more"),
+        (["--role", "trainer", "--site", "{site}"], "too short\n", "password: Password must be"),
+        (["--role", "site_lead"], PASSWORD, "site_ids: Choose at least one site"),
+        (["--role", "site_lead", "--site", "999"], PASSWORD, "site_ids: No site with id 999"),
+        (["--role", "funder", "--funder", "999"], PASSWORD, "funder_id: Choose the funder"),
+    ],
+)
+def test_users_create_refuses_bad_input_and_creates_nothing(app, make, args, stdin, message):
+    site = make.site()
+    before = table_counts()
+    command = ["users", "create", "x@example.org", "--name", "X", *args, "--password-stdin"]
+    result = invoke(app, [arg.format(site=site.id) for arg in command], input=stdin)
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert table_counts() == before
+
+
+def test_tokens_create_prints_a_working_token_on_its_last_line(app, make):
+    user = make.user("admin")
+    result = invoke(app, ["tokens", "create", user.email.upper(), "--name", "nightly export"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert " " not in token and len(token) >= 32
+    assert user_for_token(token).id == user.id
+    stored = _db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    assert stored.name == "nightly export"
+    assert token not in stored.token_hash
+
+
+def test_tokens_create_for_an_unknown_email_fails(app, db):
+    result = invoke(app, ["tokens", "create", "nobody@example.org", "--name", "x"])
+    assert result.exit_code == 1
+    assert "No user with email nobody@example.org" in result.stderr
+    assert _db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
