@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from sites.queries import SiteFilters, monthly_outcomes, site_detail, site_list
+from tests.query_counter import count_queries
 
 ROW = '<tr class="nhsuk-table__row">'
 TAG = re.compile(r'<strong class="nhsuk-tag[^"]*"\s*>\s*Centre of Excellence\s*</strong>')
-
-
-@contextmanager
-def counted_queries(db) -> Iterator[list[str]]:
-    """The SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
 
 
 def page(client, path: str, status: int = 200) -> str:
@@ -192,7 +175,7 @@ def test_the_list_costs_the_same_queries_for_5_or_50_sites(client, login_as, mak
 
     def queries_for_list() -> int:
         db.session.expire_all()
-        with counted_queries(db) as statements:
+        with count_queries(db.engine) as statements:
             html = page(client, "/sites/")
         assert user.name in html
         return len(statements)
