@@ -68,10 +68,11 @@ api = PortalApi()
 def register_api(app: Flask) -> None:
     from programme.api import blp as programmes_blp
     from sites.api import blp as sites_blp
+    from sites.import_api import blp as returns_blp
 
     api.init_app(app)
     app.register_blueprint(docs)
-    for blueprint in (sites_blp, programmes_blp):
+    for blueprint in (sites_blp, returns_blp, programmes_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     api.spec.components.security_scheme(

@@ -29,10 +29,16 @@ Fields = dict[str, list[str]]
 class ValidationFailed(Exception):
     """Bad input for a change: a message per field. Nothing has been written."""
 
-    def __init__(self, fields: Fields, message: str = "The data sent is not valid.") -> None:
+    def __init__(
+        self,
+        fields: Fields,
+        message: str = "The data sent is not valid.",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.fields = fields
         self.message = message
+        self.extra = extra or {}  # more of the answer, e.g. the import's "rows"
 
 
 class StaleVersion(Exception):
@@ -107,8 +113,9 @@ def handle_http_exception(error: HTTPException) -> Any:
 
 
 def handle_validation_failed(error: ValidationFailed) -> Any:
+    db.session.rollback()  # nothing half-written survives bad input
     if is_api_request():
-        return api_error(422, error.message, error.fields)
+        return api_error(422, error.message, error.fields, **error.extra)
     return _page(422, "The data sent is not valid", error.message)
 
 

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Dashboard", "dashboard.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Programmes", "programme.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Sites", "sites.index", {"admin", "trainer", "site_lead", "funder"}),
+    ("Returns", "returns.index", {"admin", "site_lead"}),
     ("Admin", "admin.index", {"admin"}),
 ]
 
@@ -33,6 +34,41 @@ def navigation() -> list[dict[str, Any]]:
                 }
             )
     return items
+
+
+MAX_PAGE = 1_000_000
+
+
+def page_number() -> int:
+    """The ?page= of a paged list, kept between 1 and MAX_PAGE."""
+    page = request.args.get("page", type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def page_href(endpoint: str, number: int, **values: Any) -> str:
+    """The list's address at page `number`, keeping its filters."""
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return url_for(endpoint, **values, **args, page=number)
+
+
+def pagination(page: int, pages: int, endpoint: str, **values: Any) -> dict[str, Any] | None:
+    """NHS.UK numbered pagination: first, last and two either side of the current page."""
+    if pages <= 1:
+        return None
+    items: list[dict[str, Any]] = []
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        href = page_href(endpoint, number, **values)
+        items.append({"number": number, "href": href, "current": number == page})
+        previous = number
+    return {
+        "items": items,
+        "previous": {"href": page_href(endpoint, page - 1, **values)} if page > 1 else None,
+        "next": {"href": page_href(endpoint, page + 1, **values)} if page < pages else None,
+    }
 
 
 def number(value: Any, places: int = 0) -> str:

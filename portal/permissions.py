@@ -68,6 +68,35 @@ def get_site_or_404(user: User, site_id: int) -> Site:
     return site
 
 
+def can_send_returns(user: User, site_id: int) -> bool:
+    """Programme staff, and the site's own leads, send and amend its monthly returns."""
+    if user.role == "admin":
+        return True
+    if user.role != "site_lead":
+        return False
+    return bool(
+        db.session.scalar(
+            sa.select(UserSite.id).where(UserSite.user_id == user.id, UserSite.site_id == site_id)
+        )
+    )
+
+
+def returns_scope(user: User) -> sa.Select | None:
+    """The ids of the sites whose returns `user` may send; None means all."""
+    if user.role == "admin":
+        return None
+    if user.role == "site_lead":
+        return sa.select(UserSite.site_id).where(UserSite.user_id == user.id)
+    return sa.select(Site.id).where(sa.false())
+
+
+def get_site_for_returns_or_404(user: User, site_id: int) -> Site:
+    site = db.get_or_404(Site, site_id)
+    if not can_send_returns(user, site_id):
+        abort(403)
+    return site
+
+
 def get_programme_or_404(user: User, programme_id: int) -> Programme:
     programme = db.get_or_404(Programme, programme_id)
     if not can_read_programme(user, programme_id):

@@ -6,30 +6,36 @@ and raise ValidationFailed, answered 422 app-wide) and commit here, once per req
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.access import EVERY_ROLE, allow
 from portal.api import PageArgs, page_of
-from portal.errors import StaleVersion
+from portal.errors import StaleVersion, ValidationFailed
 from portal.extensions import db
-from portal.permissions import get_site_or_404
-from sites import queries
+from portal.permissions import get_site_for_returns_or_404, get_site_or_404
+from sites import queries, return_rules
 from sites.models import Site
+from sites.returns import save_return
 from sites.schemas import (
     MAX_ID,
     DesignationIn,
     DesignationOut,
+    Month,
     OrganisationIn,
     OrganisationOut,
     OrganisationPage,
+    ReturnIn,
     ReturnListArgs,
     ReturnPage,
+    ReturnSaved,
     SiteDetailOut,
     SiteIn,
     SiteListArgs,
@@ -41,6 +47,7 @@ from sites.services import add_designation, create_organisation, create_site, up
 blp = Blueprint("sites_api", __name__, url_prefix="/api/v1", description="Organisations and sites")
 
 SITE_ID = f"<int(max={MAX_ID}):site_id>"  # beyond a 32-bit id is simply not found
+MONTH = "<string(length=7):month>"
 
 SITE_COLUMNS = (
     "id",
@@ -167,3 +174,39 @@ class Returns(MethodView):
         get_site_or_404(_user(), site_id)
         select = queries.site_returns_select(site_id, args.get("from_month"), args.get("to_month"))
         return page_of(select, args)
+
+
+def _month(text: str) -> date:
+    try:
+        return Month().deserialize(text)
+    except ValidationError as error:
+        raise ValidationFailed({"month": error.messages}) from error
+
+
+@blp.route(f"/sites/{SITE_ID}/returns/{MONTH}")
+class ReturnMonth(MethodView):
+    @allow("admin", "site_lead")
+    @blp.arguments(ReturnIn)
+    @blp.response(200, ReturnSaved, description="An existing return, amended")
+    @blp.alt_response(201, schema=ReturnSaved, description="A new return")
+    @blp.alt_response(409, description="The version sent is stale, or none was sent")
+    def put(self, data: dict[str, Any], site_id: int, month: str) -> Any:
+        """Save the site's return for a month (YYYY-MM): a draft, or submitted"""
+        site = get_site_for_returns_or_404(_user(), site_id)
+        figures = {name: data.get(name) for name in return_rules.FIGURES}
+        try:
+            saved = save_return(
+                site,
+                _month(month),
+                figures,
+                user=_user(),
+                sectors=data.get("sectors"),
+                submit=data["submit"],
+                version=data.get("version"),
+                confirm_warnings=data["confirm_warnings"],
+                source="api",
+            )
+            db.session.commit()
+        except StaleDataError as error:
+            raise StaleVersion() from error
+        return saved, 201 if saved.created else 200

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import Record
+from portal.models import Record, User, utcnow
+from sites import return_rules
 
 REGIONS = {
     "north-east-and-yorkshire": "North East and Yorkshire",
@@ -36,29 +38,9 @@ ORGANISATION_KINDS = {
 
 RETURN_STATUSES = {"draft": "Draft", "submitted": "Submitted"}
 
-SECTORS = {
-    "construction": "Construction",
-    "health_and_social_care": "Health and social care",
-    "education": "Education",
-    "retail": "Retail",
-    "hospitality": "Hospitality",
-    "admin_and_finance": "Admin and finance",
-    "engineering_and_trades": "Engineering and trades",
-    "animal_care": "Animal care",
-    "other": "Other",
-}
-
-# The whole-number figures of a return, in form order.
-RETURN_COUNTS = (
-    "referrals",
-    "caseload",
-    "new_to_service",
-    "first_contact_within_4_weeks",
-    "job_starts",
-    "in_work",
-    "sustained_13_weeks",
-    "discharges",
-)
+# The figures and sectors of a return are defined once, with their rules.
+SECTORS = return_rules.SECTORS
+RETURN_COUNTS = tuple(return_rules.COUNTS)
 
 
 class Organisation(Record, db.Model):
@@ -131,17 +113,16 @@ class MonthlyReturn(Record, db.Model):
 
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
     month: Mapped[date]
-    referrals: Mapped[int] = mapped_column(default=0)
-    caseload: Mapped[int] = mapped_column(default=0)
-    new_to_service: Mapped[int] = mapped_column(default=0)
-    first_contact_within_4_weeks: Mapped[int] = mapped_column(default=0)
-    job_starts: Mapped[int] = mapped_column(default=0)
-    in_work: Mapped[int] = mapped_column(default=0)
-    sustained_13_weeks: Mapped[int] = mapped_column(default=0)
-    employment_specialists_fte: Mapped[Decimal] = mapped_column(
-        sa.Numeric(6, 2), default=Decimal("0")
-    )
-    discharges: Mapped[int] = mapped_column(default=0)
+    # Figures are None only in a draft that left them blank; a submitted return has them all.
+    referrals: Mapped[int | None]
+    caseload: Mapped[int | None]
+    new_to_service: Mapped[int | None]
+    first_contact_within_4_weeks: Mapped[int | None]
+    job_starts: Mapped[int | None]
+    in_work: Mapped[int | None]
+    sustained_13_weeks: Mapped[int | None]
+    employment_specialists_fte: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    discharges: Mapped[int | None]
     status: Mapped[str] = mapped_column(sa.String(12), default="draft")
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     submitted_by_id: Mapped[int | None] = mapped_column(
@@ -154,6 +135,21 @@ class MonthlyReturn(Record, db.Model):
         cascade="all, delete-orphan",
         order_by="ReturnSector.sector",
     )
+    versions: Mapped[list[ReturnVersion]] = relationship(
+        back_populates="monthly_return",
+        cascade="all, delete-orphan",
+        order_by="ReturnVersion.number",
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == "submitted"
+
+    def figures(self) -> dict[str, int | Decimal | None]:
+        return {name: getattr(self, name) for name in return_rules.FIGURES}
+
+    def sector_counts(self) -> dict[str, int]:
+        return {row.sector: row.job_starts for row in self.sectors}
 
 
 class ReturnSector(Record, db.Model):
@@ -167,3 +163,39 @@ class ReturnSector(Record, db.Model):
     job_starts: Mapped[int] = mapped_column(default=0)
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="sectors")
+
+
+class ReturnVersion(Record, db.Model):
+    """One submitted version of a return's figures: the first submission and each amendment.
+    Earlier versions are kept, so the history shows who changed what, and when."""
+
+    __tablename__ = "return_version"
+    __table_args__ = (sa.UniqueConstraint("return_id", "number"),)
+
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monthly_return.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    figures: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    saved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    saved_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    source: Mapped[str] = mapped_column(sa.String(12), default="form")
+
+    monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="versions")
+    saved_by: Mapped[User | None] = relationship()
+
+
+class ReturnUpload(db.Model):
+    """A CSV file of returns waiting for its sender to confirm the import in the browser.
+
+    Staging, not figures: it is not a Record and not audited (the returns it writes are), and it
+    is deleted once imported or replaced by its sender's next upload.
+    """
+
+    __tablename__ = "return_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

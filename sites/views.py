@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional
 
 from portal.access import EVERY_ROLE, allow
 from portal.charts import site_outcomes_chart
+from portal.layout import page_href, page_number, pagination
 from portal.permissions import get_site_or_404
 from sites.models import REGIONS
 from sites.queries import (
@@ -28,7 +29,6 @@ from sites.queries import (
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 
 PER_PAGE = 50
-MAX_PAGE = 1_000_000
 
 
 class SiteFilterForm(FlaskForm):
@@ -72,36 +72,6 @@ class SiteFilterForm(FlaskForm):
         )
 
 
-def _page_number() -> int:
-    page = request.args.get("page", type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _page_href(number: int) -> str:
-    """The list's address at page `number`, keeping the filters."""
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return url_for("sites.index", **args, page=number)
-
-
-def _pagination(page: int, pages: int) -> dict[str, Any] | None:
-    """NHS.UK numbered pagination: first, last and two either side of the current page."""
-    if pages <= 1:
-        return None
-    items: list[dict[str, Any]] = []
-    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": _page_href(number), "current": number == page})
-        previous = number
-    return {
-        "items": items,
-        "previous": {"href": _page_href(page - 1)} if page > 1 else None,
-        "next": {"href": _page_href(page + 1)} if page < pages else None,
-    }
-
-
 @bp.route("/")
 @allow(*EVERY_ROLE)
 def index() -> Any:
@@ -113,15 +83,15 @@ def index() -> Any:
     ]
     form.validate()
     filters = form.filters()
-    result = site_list(user, filters, page=_page_number(), per_page=PER_PAGE)
+    result = site_list(user, filters, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "sites/index.html",
         form=form,
         result=result,
         filtered=filters != SiteFilters(),
         regions=REGIONS,
-        pagination=_pagination(result.page, result.pages),
-        first_page=_page_href(1),
+        pagination=pagination(result.page, result.pages, "sites.index"),
+        first_page=page_href("sites.index", 1),
     )
 
 

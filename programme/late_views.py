@@ -1,0 +1,116 @@
+"""The late returns page: participating sites with months still owed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import escape
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import Optional
+
+from portal.access import EVERY_ROLE, allow
+from portal.permissions import programme_scope, site_scope
+from programme.queries import LateSite, late_return_months
+from sites.models import REGIONS
+from sites.queries import programme_options
+
+bp = Blueprint("late_returns", __name__)
+
+# A row lists every month owed up to this many; beyond it, the oldest few and "and N more".
+MONTHS_LISTED = 6
+OLDEST_SHOWN = 3
+
+# Admins send any site's returns; a site lead's site scope is the sites whose returns it sends.
+RETURN_SENDERS = {"admin", "site_lead"}
+
+
+def today() -> date:
+    """Today's date; tests replace it to look at the page on a fixed day."""
+    return date.today()
+
+
+class LateFilterForm(FlaskForm):
+    """The GET form above the table. Invalid values are reported and left out of the filter."""
+
+    class Meta:
+        csrf = False
+
+    programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
+    region = SelectField(
+        "Region",
+        choices=[SelectChoice("", "All regions")]
+        + [SelectChoice(slug, label) for slug, label in REGIONS.items()],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+
+    def chosen(self) -> tuple[int | None, str | None]:
+        """The programme id and region to filter by, each None when not chosen or not valid."""
+        programme_ids = {choice.value for choice in self.programme_id.choices if choice.value}
+        programme_id = self.programme_id.data if self.programme_id.data in programme_ids else None
+        region = self.region.data if self.region.data in REGIONS else None
+        if self.programme_id.data and programme_id is None:
+            self.programme_id.errors = [
+                *self.programme_id.errors,
+                "Choose a programme from the list",
+            ]
+        if self.region.data and region is None:
+            self.region.errors = [*self.region.errors, "Choose a region from the list"]
+        return (int(programme_id) if programme_id else None), region
+
+
+@dataclass(frozen=True)
+class OwedMonth:
+    month: date
+    href: str | None  # the return form, for those who may send the site's returns
+
+
+@dataclass(frozen=True)
+class LateRow:
+    site: LateSite
+    shown: list[OwedMonth]
+    more: int  # months owed beyond those shown
+
+
+def late_row(site: LateSite, may_send: bool) -> LateRow:
+    listed = site.months if len(site.months) <= MONTHS_LISTED else site.months[:OLDEST_SHOWN]
+    shown = [
+        OwedMonth(month, f"/sites/{site.site_id}/returns/{month:%Y-%m}" if may_send else None)
+        for month in listed
+    ]
+    return LateRow(site=site, shown=shown, more=len(site.months) - len(listed))
+
+
+@bp.route("/returns/late")
+@allow(*EVERY_ROLE)
+def index() -> Any:
+    user = current_user._get_current_object()
+    form = LateFilterForm(formdata=request.args)
+    # Escaped here: the NHS.UK select prints option labels as given.
+    form.programme_id.choices = [SelectChoice("", "All programmes")] + [
+        SelectChoice(str(row.id), escape(row.name)) for row in programme_options(user)
+    ]
+    form.validate()
+    programme_id, region = form.chosen()
+    late = late_return_months(
+        today(),
+        programme_id=programme_id,
+        region=region,
+        site_ids=site_scope(user),
+        programme_ids=programme_scope(user),
+    )
+    may_send = user.role in RETURN_SENDERS
+    return render_template(
+        "returns/late.html",
+        form=form,
+        rows=[late_row(site, may_send) for site in late],
+        months_owed=sum(len(site.months) for site in late),
+        filtered=programme_id is not None or region is not None,
+        regions=REGIONS,
+        clear_href=url_for("late_returns.index"),
+    )
