@@ -93,6 +93,7 @@ def configure_blueprints(app: Flask) -> None:
     from programme import views as programme_views
     from sites import import_views, return_views
     from sites import views as sites_views
+    from training import views as training_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
@@ -103,6 +104,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(return_views.bp)
     app.register_blueprint(import_views.bp)
     app.register_blueprint(late_views.bp)
+    app.register_blueprint(training_views.bp)
     register_api(app)
 
 

@@ -97,6 +97,23 @@ def get_site_for_returns_or_404(user: User, site_id: int) -> Site:
     return site
 
 
+def can_review_site(user: User, site_id: int) -> bool:
+    """Programme staff, and trainers assigned to the site today, record its fidelity reviews (and
+    its visits and actions)."""
+    if user.role == "admin":
+        return True
+    if user.role != "trainer":
+        return False
+    return bool(db.session.scalar(sa.select(sa.literal(site_id).in_(current_assignments(user.id)))))
+
+
+def get_site_for_review_or_404(user: User, site_id: int) -> Site:
+    site = db.get_or_404(Site, site_id)
+    if not can_review_site(user, site_id):
+        abort(403)
+    return site
+
+
 def get_programme_or_404(user: User, programme_id: int) -> Programme:
     programme = db.get_or_404(Programme, programme_id)
     if not can_read_programme(user, programme_id):

@@ -1,4 +1,5 @@
-"""Regional trainers' work: which sites each trainer is assigned to, and when."""
+"""Regional trainers' work and fidelity: assignments, fidelity reviews and their item scores,
+visits, and the actions agreed at visits and reviews."""
 
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models import Record, User
 from sites.models import Site
+
+REVIEW_KINDS = {
+    "self_assessment": "Self-assessment",
+    "peer_review": "Peer review",
+    "external_review": "External review",
+}
+REVIEW_STATUSES = {"draft": "Draft", "final": "Final"}
+VISIT_PURPOSES = {
+    "training": "Training",
+    "supervision": "Supervision",
+    "steering_group": "Steering group",
+    "employer_engagement": "Employer engagement",
+    "fidelity_review": "Fidelity review",
+    "other": "Other",
+}
+ACTION_STATUSES = {"open": "Open", "done": "Done", "dropped": "Dropped"}
 
 
 class Assignment(Record, db.Model):
@@ -23,3 +40,95 @@ class Assignment(Record, db.Model):
 
     user: Mapped[User] = relationship()
     site: Mapped[Site] = relationship()
+
+
+class FidelityReview(Record, db.Model):
+    """A review of one site on the 25-item scale (training/fidelity.py).
+
+    `total` is derived: the service sets it from the scores when the review is final, so that
+    lists and filters can read it in SQL; nobody types it.
+    """
+
+    __tablename__ = "fidelity_review"
+    __table_args__ = (
+        sa.Index("ix_fidelity_review_site_status_date", "site_id", "status", "reviewed_on"),
+    )
+
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    reviewed_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    lead_reviewer: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    total: Mapped[int | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    site: Mapped[Site] = relationship()
+    scores: Mapped[list[FidelityScore]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="FidelityScore.item"
+    )
+
+
+class FidelityScore(Record, db.Model):
+    """One item of a review: its score (None while a draft leaves it), the reviewer's note, and
+    the action the reviewer plans for it, if any (created when the review is finalised)."""
+
+    __tablename__ = "fidelity_score"
+    __table_args__ = (sa.UniqueConstraint("review_id", "item"),)
+
+    review_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("fidelity_review.id", ondelete="CASCADE")
+    )
+    item: Mapped[int]
+    score: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    action_description: Mapped[str | None] = mapped_column(sa.Text)
+    action_owner: Mapped[str | None] = mapped_column(sa.String(200))
+    action_due_on: Mapped[date | None]
+
+    review: Mapped[FidelityReview] = relationship(back_populates="scores")
+
+
+class Visit(Record, db.Model):
+    """A regional trainer's visit to a site."""
+
+    __tablename__ = "visit"
+    __table_args__ = (sa.Index("ix_visit_site_date", "site_id", "visited_on"),)
+
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    trainer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    visited_on: Mapped[date]
+    purpose: Mapped[str] = mapped_column(sa.String(24))
+    summary: Mapped[str] = mapped_column(sa.Text)
+
+    site: Mapped[Site] = relationship()
+    trainer: Mapped[User | None] = relationship()
+    actions: Mapped[list[Action]] = relationship(back_populates="visit", order_by="Action.due_on")
+
+
+class Action(Record, db.Model):
+    """What a site agreed to do, at a visit or in a fidelity review's action plan."""
+
+    __tablename__ = "action"
+    __table_args__ = (sa.Index("ix_action_site_status_due", "site_id", "status", "due_on"),)
+
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    visit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visit.id", ondelete="CASCADE"), index=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("fidelity_review.id", ondelete="CASCADE"), index=True
+    )
+    item: Mapped[int | None]  # the fidelity item a review's action is for
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    closed_on: Mapped[date | None]
+
+    site: Mapped[Site] = relationship()
+    visit: Mapped[Visit | None] = relationship(back_populates="actions")
+    review: Mapped[FidelityReview | None] = relationship()

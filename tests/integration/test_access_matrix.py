@@ -77,7 +77,12 @@ EXPECTED: dict[str, Any] = {
     "sites_api.Sites": {"GET": ANY, "POST": ADMIN},
     "sites_api.SiteResource": {"GET": ANY, "PATCH": ADMIN},
     "sites_api.Designations": {"POST": ADMIN},
-    "sites_api.Returns": {"GET": ANY, "PUT": SITE_LEAD_ADMIN},
+    "sites_api.Returns": {"GET": ANY},
+    # --- monthly returns: "site_lead: its own site's monthly returns"; admin: everything -------
+    "returns.index": SITE_LEAD_ADMIN,  # the sites whose returns the user sends
+    "returns.site_months": SITE_LEAD_ADMIN,  # own site only: checked in the view
+    "returns.edit": SITE_LEAD_ADMIN,  # the form, GET and POST; own site only
+    "sites_api.ReturnMonth": {"PUT": SITE_LEAD_ADMIN},  # own site only
 }
 
 # =================================================================================================
@@ -317,6 +322,8 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("sites_api.Returns", "funder"),
     ("sites_api.Returns", "site_lead"),
     ("sites_api.Returns", "trainer"),
+    ("returns.edit", "site_lead"),
+    ("returns.site_months", "site_lead"),
 ]
 
 

@@ -1,0 +1,60 @@
+"""What browser tests share: watching a page for console errors and requests that leave the live
+server, logging in through the form, and the axe check. The `page_and_watch` fixture is in
+tests/browser/conftest.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.browser import axe
+from tests.factories import PASSWORD
+
+TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Watch:
+    """What the page did that it should not: console errors, uncaught errors, outside requests."""
+
+    base_url: str
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def attach(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} at {message.location}")
+
+    def _request(self, request) -> None:
+        url = request.url
+        if not (url.startswith(self.base_url + "/") or url.startswith(("data:", "blob:"))):
+            self.outside.append(url)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], "\n".join(self.errors)
+        assert self.outside == [], f"requests left {self.base_url}: {self.outside}"
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def assert_clean_and_accessible(page, watch: Watch) -> None:
+    """No console errors, no outside requests, no serious or critical axe violations: all three
+    reported together, so one failure does not hide the others."""
+    found = axe.violations(page)
+    problems = []
+    if watch.errors:
+        problems.append("console errors:\n    " + "\n    ".join(watch.errors))
+    if watch.outside:
+        problems.append(f"requests that left {watch.base_url}: {watch.outside}")
+    if found:
+        problems.append(f"axe violations:\n{axe.describe(found)}")
+    assert not problems, f"on {page.url}:\n" + "\n".join(problems)
