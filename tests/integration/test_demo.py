@@ -22,7 +22,8 @@ from programme.models import Participation, Programme
 from sites.deadlines import last_due_month
 from sites.models import SECTORS, MonthlyReturn, ReturnSector, Site
 from tests.conftest import empty_database
-from training.models import Assignment
+from training import fidelity
+from training.models import Assignment, FidelityReview, FidelityScore
 
 R = MonthlyReturn
 TODAY = date.today()
@@ -224,6 +225,43 @@ class TestTheDemoNetwork:
         )
         assert violations(R.status.not_in(["draft", "submitted"])) == 0
         assert violations(R.status == "submitted", R.submitted_at.is_(None)) == 0
+
+    def test_fidelity_reviews_match_the_public_record(self, demo):
+        def totals(site_name: str, before: date | None = None) -> list[int]:
+            query = (
+                sa.select(FidelityReview.total)
+                .join(Site, Site.id == FidelityReview.site_id)
+                .where(Site.name == site_name, FidelityReview.status == "final")
+                .order_by(FidelityReview.reviewed_on)
+            )
+            if before:
+                query = query.where(FidelityReview.reviewed_on < before)
+            return list(demo.session.scalars(query))
+
+        worcestershire = totals("Worcestershire IPS")
+        assert worcestershire[-1] == 118
+        assert [fidelity.band_for(t) for t in worcestershire] == ["exemplary"] * 3
+        assert fidelity.band_for(totals("Blackpool Council IPS")[-1]) == "exemplary"
+        before_award = totals("Bradford IPS service", before=date(2019, 10, 1))
+        assert fidelity.band_for(before_award[-1]) == "good"
+        assert len(before_award) >= 2, "a trajectory, not one review"
+
+    def test_every_review_total_is_the_sum_of_its_25_scores(self, demo):
+        per_review = demo.session.execute(
+            sa.select(
+                FidelityReview.total,
+                sa.func.sum(FidelityScore.score),
+                sa.func.count(FidelityScore.id),
+                sa.func.min(FidelityScore.score),
+                sa.func.max(FidelityScore.score),
+            )
+            .join(FidelityScore, FidelityScore.review_id == FidelityReview.id)
+            .group_by(FidelityReview.id, FidelityReview.total)
+        ).all()
+        assert len(per_review) >= 40
+        for total, summed, count, lowest, highest in per_review:
+            assert (total, count) == (summed, 25)
+            assert 1 <= lowest and highest <= 5
 
     def test_sector_counts_sum_to_job_starts(self, demo):
         by_return = (
