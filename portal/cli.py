@@ -1,10 +1,10 @@
 """Command-line tools. Scripts depend on these words: keep them exactly.
 
-    flask --app portal demo load [--if-empty]
-    flask --app portal demo logins
-    flask --app portal users create EMAIL --name NAME --role ROLE [--site ID ...]
-        [--funder ID] --password-stdin
-    flask --app portal tokens create EMAIL --name NAME
+flask --app portal demo load [--if-empty]
+flask --app portal demo logins
+flask --app portal users create EMAIL --name NAME --role ROLE [--site ID ...]
+    [--funder ID] --password-stdin
+flask --app portal tokens create EMAIL --name NAME
 """
 
 from __future__ import annotations
