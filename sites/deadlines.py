@@ -76,3 +76,15 @@ def months_owed(windows: Iterable[tuple[date, date]]) -> int:
         total += months_in(first, last)
         covered_to = last
     return total
+
+
+def months_in_windows(windows: Iterable[tuple[date, date]]) -> list[date]:
+    """The distinct month starts the union of (first month, last month) windows covers, oldest
+    first; as many as months_owed counts."""
+    months: set[date] = set()
+    for first, last in windows:
+        month, final = month_start(first), month_start(last)
+        while month <= final:
+            months.add(month)
+            month = next_month(month)
+    return sorted(months)

@@ -79,6 +79,7 @@ EXPECTED: dict[str, Any] = {
     "sites_api.Designations": {"POST": ADMIN},
     "sites_api.Returns": {"GET": ANY},
     # --- monthly returns: "site_lead: its own site's monthly returns"; admin: everything -------
+    "late_returns.index": ANY,  # scoped: each role sees the late sites it may read
     "returns.index": SITE_LEAD_ADMIN,  # the sites whose returns the user sends
     "returns.site_months": SITE_LEAD_ADMIN,  # own site only: checked in the view
     "returns.edit": SITE_LEAD_ADMIN,  # the form, GET and POST; own site only

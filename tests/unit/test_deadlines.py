@@ -8,6 +8,7 @@ from sites.deadlines import (
     last_due_month,
     month_end,
     months_in,
+    months_in_windows,
     months_owed,
     next_month,
     previous_month,
@@ -43,8 +44,12 @@ def test_months_arithmetic():
 
 
 def test_months_owed_merges_overlapping_windows():
-    windows = [(date(2020, 1, 1), date(2020, 6, 1)), (date(2020, 4, 1), date(2020, 9, 1)),
-               (date(2021, 1, 1), date(2021, 1, 1)), (date(2022, 1, 1), date(2021, 1, 1))]
+    windows = [
+        (date(2020, 1, 1), date(2020, 6, 1)),
+        (date(2020, 4, 1), date(2020, 9, 1)),
+        (date(2021, 1, 1), date(2021, 1, 1)),
+        (date(2022, 1, 1), date(2021, 1, 1)),
+    ]
     assert months_owed(windows) == 10
 
 
@@ -70,3 +75,28 @@ def test_last_due_month_is_due_before_today_and_the_next_is_not(today):
     assert due_date(month, NO_HOLIDAYS) < today
     assert due_date(next_month(month), NO_HOLIDAYS) >= today
     assert month < today - timedelta(days=14)
+
+
+def test_months_in_windows_lists_the_union_oldest_first():
+    windows = [
+        (date(2025, 11, 1), date(2026, 1, 1)),
+        (date(2025, 12, 1), date(2026, 2, 1)),
+        (date(2024, 12, 15), date(2024, 12, 31)),
+        (date(2026, 5, 1), date(2026, 4, 1)),
+    ]
+    assert months_in_windows(windows) == [
+        date(2024, 12, 1),
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+    assert months_in_windows([]) == []
+
+
+@given(st.lists(st.tuples(months, months), max_size=6))
+def test_months_in_windows_agrees_with_months_owed(windows):
+    listed = months_in_windows(windows)
+    assert len(listed) == months_owed(windows)
+    assert listed == sorted(set(listed))
+    assert all(month.day == 1 for month in listed)
