@@ -26,14 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-import holidays as bank_holidays
-from flask import current_app
-
 from portal.extensions import db
 from portal.models import User, UserSite
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.deadlines import (
-    WORKING_DAYS_ALLOWED,
     last_due_month,
     month_end,
     month_start,
@@ -41,6 +37,7 @@ from sites.deadlines import (
     previous_month,
 )
 from sites.models import SECTORS, Designation, MonthlyReturn, Organisation, ReturnSector, Site
+from sites.return_queries import england_and_wales_holidays, working_days_allowed
 from training import fidelity
 from training.models import Assignment, FidelityReview, FidelityScore
 
@@ -356,9 +353,8 @@ def _half(value: float) -> Decimal:
 
 def _last_months(today: date) -> tuple[date, date]:
     """The latest month that has ended, and the latest month whose return is already due."""
-    years = range(today.year - 1, today.year + 1)
-    holidays = frozenset(bank_holidays.country_holidays("GB", subdiv="ENG", years=years))
-    working_days = current_app.config.get("LATE_RETURN_WORKING_DAYS", WORKING_DAYS_ALLOWED)
+    holidays = england_and_wales_holidays(today.year - 1, today.year)
+    working_days = working_days_allowed()
     return previous_month(month_start(today)), last_due_month(today, holidays, working_days)
 
 

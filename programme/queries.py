@@ -7,11 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
-import holidays as bank_holidays
 import sqlalchemy as sa
-from flask import current_app
 
 from portal.extensions import db
 from portal.sql import month_start
@@ -19,23 +16,14 @@ from programme.models import Funder, Participation, Programme, TargetMonth
 from programme.progress import Progress, programme_progress
 from sites import deadlines
 from sites.models import MonthlyReturn, Organisation, Site
+from sites.return_queries import england_and_wales_holidays, working_days_allowed
 
 SUBMITTED = "submitted"
 
 
-@lru_cache(maxsize=8)
-def _holidays(first_year: int, last_year: int) -> frozenset[date]:
-    # England and Wales share their bank holidays.
-    return frozenset(
-        bank_holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    )
-
-
 def last_due_month(today: date) -> date:
-    working_days = current_app.config.get(
-        "LATE_RETURN_WORKING_DAYS", deadlines.WORKING_DAYS_ALLOWED
-    )
-    return deadlines.last_due_month(today, _holidays(today.year - 1, today.year), working_days)
+    holidays = england_and_wales_holidays(today.year - 1, today.year)
+    return deadlines.last_due_month(today, holidays, working_days_allowed())
 
 
 def _inside_participation():
@@ -303,10 +291,8 @@ def late_return_months(
     if not owed:
         return []
     oldest_year = min(months[0].year for months in owed.values())
-    holidays = _holidays(oldest_year, today.year)
-    working_days = current_app.config.get(
-        "LATE_RETURN_WORKING_DAYS", deadlines.WORKING_DAYS_ALLOWED
-    )
+    holidays = england_and_wales_holidays(oldest_year, today.year)
+    working_days = working_days_allowed()
     late = [
         LateSite(
             site_id=site_id,
