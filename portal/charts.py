@@ -105,3 +105,35 @@ def site_outcomes_chart(rows: Sequence[Any]) -> str:
         )
     )
     return figure_json(figure)
+
+
+def site_rates_chart(rows: Sequence[Any]) -> str:
+    """A site's monthly employment rate and job-start rate, as percentages; a month whose rate is
+    not available (no caseload) is a gap in the line.
+
+    `rows` have month, employment_rate and job_start_rate (sites.queries.monthly_rates)."""
+    months = [row.month.isoformat() for row in rows]
+    layout = base_layout("Employment and job-start rates by month", "Share of the caseload")
+    layout["yaxis"] |= {"tickformat": ".0%", "range": [0, 1]}
+    figure = go.Figure(layout=layout)
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=[row.employment_rate for row in rows],
+            name="Employment rate",
+            mode="lines+markers",
+            line={"color": NHS_GREEN, "width": 3},
+            hovertemplate="%{y:.1%}",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=[row.job_start_rate for row in rows],
+            name="Job-start rate",
+            mode="lines+markers",
+            line={"color": NHS_BLUE, "width": 3},
+            hovertemplate="%{y:.1%}",
+        )
+    )
+    return figure_json(figure)

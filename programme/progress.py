@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
+from sites.deadlines import month_start
+
 NOT_STARTED = "not_started"
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
@@ -71,10 +73,6 @@ class Progress:
     projected: float
     status: str
     by_month: list[MonthPoint]
-
-
-def month_start(day: date) -> date:
-    return date(day.year, day.month, 1)
 
 
 def _month_end(day: date) -> date:

@@ -5,14 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from portal.access import EVERY_ROLE, allow
 from portal.charts import programme_progress_chart
 from portal.permissions import get_programme_or_404, programme_scope
 from programme import queries
+from programme.models import Participation
 from programme.progress import STATUS_LABELS, expected_line, months_between
+from sites.outcomes import (
+    OutcomeTotals,
+    chosen_period,
+    outcome_rates,
+    period_choices,
+    with_choice,
+)
+from sites.queries import outcome_totals
 
 bp = Blueprint("programme", __name__, url_prefix="/programmes")
 
@@ -59,11 +69,20 @@ def detail(programme_id: int) -> Any:
     today = date.today()
     progress = queries.progress_of([programme], today)[programme.id]
     sites = queries.programme_sites(programme, today)
+    period, period_error = chosen_period(request.args.get("period"), today)
+    site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
+    totals = outcome_totals(site_ids, period.first, period.last)
     return render_template(
         "programme/detail.html",
         programme=programme,
         progress=progress,
         sites=sites,
+        period=period,
+        period_error=period_error,
+        periods=with_choice(period_choices(today, programme.starts_on.year), period),
+        site_rates={
+            site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
+        },
         labels=STATUS_LABELS,
         chart=progress_chart(programme, progress, today),
         late_total=sum(s.late_returns for s in sites),

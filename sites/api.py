@@ -6,6 +6,7 @@ and raise ValidationFailed, answered 422 app-wide) and commit here, once per req
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from portal.api import PageArgs, page_of
 from portal.errors import StaleVersion, ValidationFailed
 from portal.extensions import db
 from portal.permissions import get_site_for_returns_or_404, get_site_or_404
-from sites import queries, return_rules
+from sites import outcomes, queries, return_rules
 from sites.models import Site
 from sites.returns import save_return
 from sites.schemas import (
@@ -32,6 +33,7 @@ from sites.schemas import (
     OrganisationIn,
     OrganisationOut,
     OrganisationPage,
+    OutcomeArgs,
     ReturnIn,
     ReturnListArgs,
     ReturnPage,
@@ -39,6 +41,7 @@ from sites.schemas import (
     SiteDetailOut,
     SiteIn,
     SiteListArgs,
+    SiteOutcomesOut,
     SitePage,
     SitePatch,
 )
@@ -210,3 +213,31 @@ class ReturnMonth(MethodView):
         except StaleDataError as error:
             raise StaleVersion() from error
         return saved, 201 if saved.created else 200
+
+
+@blp.route(f"/sites/{SITE_ID}/outcomes")
+class SiteOutcomes(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.arguments(OutcomeArgs, location="query")
+    @blp.response(200, SiteOutcomesOut)
+    def get(self, args: dict[str, Any], site_id: int) -> Any:
+        """The site's outcome rates over a run of months (YYYY-MM), with their benchmarks"""
+        get_site_or_404(_user(), site_id)
+        first, last = outcomes.months_or_default(
+            args.get("from_month"), args.get("to_month"), date.today()
+        )
+        totals = queries.site_outcome_totals(site_id, first, last)
+        medians = queries.network_rate_medians(first, last)
+        return {
+            "site_id": site_id,
+            "from_month": first,
+            "to_month": last,
+            "totals": totals,
+            **asdict(outcomes.outcome_rates(totals).rounded()),
+            "benchmarks": outcomes.benchmarks(
+                {
+                    name: None if value is None else round(value, outcomes.RATE_PLACES)
+                    for name, value in medians.items()
+                }
+            ),
+        }

@@ -13,7 +13,13 @@ WORKING_DAYS_ALLOWED = 10
 
 
 def month_start(day: date) -> date:
-    return day.replace(day=1)
+    return date(day.year, day.month, 1)
+
+
+def add_months(month: date, n: int) -> date:
+    """The first day of the month `n` months after (or before, when negative) `month`'s."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def next_month(month: date) -> date:

@@ -11,9 +11,10 @@ imports sites, so the fidelity facts here are a seam (see the end of the module)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from portal.extensions import db
 from portal.models import User
 from portal.permissions import programme_scope, site_scope
 from programme.models import Participation, Programme
+from sites import outcomes
 from sites.models import Designation, MonthlyReturn, Organisation, Site
 
 # The IPS fidelity scale's bands, as the API spells them (the maths lives with the reviews).
@@ -269,3 +271,109 @@ def site_ids_in_band(band: str) -> sa.Select:
 def latest_fidelity(site_id: int) -> dict[str, Any] | None:
     """The site's latest final review as {reviewed_on, total, band}, or None when it has none."""
     return None
+
+
+# Outcome rates
+
+SiteIds = Iterable[int] | sa.Select | None  # ids, a select of ids (a scope), or None: every site
+_COUNTED = (
+    "referrals",
+    "caseload",
+    "new_to_service",
+    "first_contact_within_4_weeks",
+    "job_starts",
+    "in_work",
+    "sustained_13_weeks",
+    "discharges",
+)
+
+
+def _of_sites(sites: SiteIds) -> Any:
+    if sites is None:
+        return sa.true()
+    if isinstance(sites, sa.Select):
+        return MonthlyReturn.site_id.in_(sites)
+    return MonthlyReturn.site_id.in_(list(sites))
+
+
+def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcomes.OutcomeTotals]:
+    """Each site's sums of submitted returns over the months `first` to `last`, with the job starts
+    of the months three months earlier (13-week sustainment's denominator): one grouped query.
+    Sites without a submitted return in either range are left out: their totals are all 0."""
+    r = MonthlyReturn
+    first, last = first.replace(day=1), last.replace(day=1)
+    in_period = r.month.between(first, last)
+    base = outcomes.sustainment_base_months(first, last)
+    in_base = r.month.between(*base) if base else sa.false()
+
+    def total(column: Any, where: Any = in_period) -> Any:
+        return sa.func.coalesce(sa.func.sum(column).filter(where), 0)
+
+    query = (
+        sa.select(
+            r.site_id,
+            *(total(getattr(r, name)).label(name) for name in _COUNTED),
+            total(r.employment_specialists_fte).label("employment_specialists_fte"),
+            sa.func.count().filter(in_period).label("months_reported"),
+            total(r.job_starts, in_base).label("job_starts_three_months_earlier"),
+        )
+        .where(r.status == "submitted", sa.or_(in_period, in_base), _of_sites(sites))
+        .group_by(r.site_id)
+    )
+    return {
+        row.site_id: outcomes.OutcomeTotals(
+            **{name: int(row._mapping[name]) for name in _COUNTED},
+            employment_specialists_fte=Decimal(row.employment_specialists_fte).quantize(
+                Decimal("0.01")
+            ),
+            months_reported=int(row.months_reported),
+            job_starts_three_months_earlier=int(row.job_starts_three_months_earlier),
+        )
+        for row in db.session.execute(query)
+    }
+
+
+def site_outcome_totals(site_id: int, first: date, last: date) -> outcomes.OutcomeTotals:
+    """One site's `outcome_totals` (all 0 when it sent no returns)."""
+    return outcome_totals([site_id], first, last).get(site_id, outcomes.OutcomeTotals())
+
+
+def network_rate_medians(first: date, last: date) -> dict[str, float | None]:
+    """The median over sites of 13-week sustainment and of 4-week contact for the period, over
+    every site with a submitted return in it and that rate: one grouped query."""
+    totals = outcome_totals(None, first, last).values()
+    return outcomes.network_medians(
+        outcomes.outcome_rates(site) for site in totals if site.months_reported
+    )
+
+
+def monthly_rates(site_id: int, first: date, last: date) -> list[outcomes.MonthRates]:
+    """The site's employment and job-start rates for each month from `first` to `last` with a
+    submitted return, oldest first."""
+    r = MonthlyReturn
+    rows = db.session.execute(
+        sa.select(r.month, r.in_work, r.job_starts, r.caseload)
+        .where(
+            r.site_id == site_id,
+            r.status == "submitted",
+            r.month.between(first.replace(day=1), last.replace(day=1)),
+        )
+        .order_by(r.month)
+    )
+    return [
+        outcomes.MonthRates(
+            month=row.month,
+            employment_rate=outcomes.rate(row.in_work or 0, row.caseload or 0),
+            job_start_rate=outcomes.rate(row.job_starts or 0, row.caseload or 0),
+        )
+        for row in rows
+    ]
+
+
+def first_return_month(sites: SiteIds) -> date | None:
+    """The earliest month with a submitted return from any of `sites`; None when there is none."""
+    return db.session.scalar(
+        sa.select(sa.func.min(MonthlyReturn.month)).where(
+            MonthlyReturn.status == "submitted", _of_sites(sites)
+        )
+    )

@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sites.deadlines import add_months
+
 # The whole-number figures of a return, in form order, with what each counts.
 COUNTS: dict[str, str] = {
     "referrals": "Referrals",
@@ -148,11 +150,6 @@ def _check_sectors(
     if not given and not complete:
         return None  # a draft may leave the breakdown for later
     return cleaned
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def check_return(

@@ -50,7 +50,7 @@ class Month(fields.String):
         super().__init__(metadata=metadata, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else f"{value:%Y-%m}"
+        return None if value is None else f"{value.year:04d}-{value.month:02d}"
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         if not isinstance(value, str) or not re.fullmatch(MONTH_PATTERN, value):
@@ -355,3 +355,110 @@ class ReturnSaved(ReturnOut):
     warnings = fields.List(
         fields.String(), metadata={"description": "Unusual figures the sender confirmed"}
     )
+
+
+# Outcome rates
+
+
+class OutcomeArgs(Schema):
+    from_month = Month(
+        data_key="from",
+        metadata={
+            "description": "The first month. Without it, the 12 months that end with `to`; "
+            "with neither, the last 12 complete months"
+        },
+    )
+    to_month = Month(
+        data_key="to",
+        metadata={
+            "description": "The last month. Without it, the last complete month (or `from`, "
+            "when that is later)"
+        },
+    )
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("from_month"), data.get("to_month")
+        if start and end and end < start:
+            raise ValidationError("Must be on or after 'from'", field_name="to")
+
+
+class OutcomeTotalsOut(Schema):
+    """Sums over the months of the site's submitted returns."""
+
+    referrals = fields.Integer()
+    caseload = fields.Integer(metadata={"description": "Month-end caseloads, summed"})
+    new_to_service = fields.Integer()
+    first_contact_within_4_weeks = fields.Integer()
+    job_starts = fields.Integer()
+    in_work = fields.Integer(metadata={"description": "Month-end figures, summed"})
+    sustained_13_weeks = fields.Integer()
+    discharges = fields.Integer()
+    employment_specialists_fte = fields.Float(
+        metadata={"description": "Monthly full-time equivalents, summed"}
+    )
+    months_reported = fields.Integer(metadata={"description": "Months with a submitted return"})
+    job_starts_three_months_earlier = fields.Integer(
+        metadata={
+            "description": "Job starts of the months three months before each month: the "
+            "denominator of sustainment_13_weeks"
+        }
+    )
+
+
+def _rate(description: str) -> fields.Float:
+    return fields.Float(
+        allow_none=True,
+        metadata={
+            "minimum": 0,
+            "maximum": 1,
+            "description": f"{description}; 4 places; null when the denominator is 0",
+        },
+    )
+
+
+class EmploymentBenchmarkOut(Schema):
+    average = fields.Float()
+    excellent = fields.Float()
+
+
+class MedianBenchmarkOut(Schema):
+    network_median = fields.Float(
+        allow_none=True,
+        metadata={"description": "Median over the sites with this rate for the same months"},
+    )
+
+
+class CaseloadBenchmarkOut(Schema):
+    at_most = fields.Integer()
+
+
+class OutcomeBenchmarksOut(Schema):
+    employment_rate = fields.Nested(
+        EmploymentBenchmarkOut,
+        metadata={"description": "The US IPS learning community: people working / served"},
+    )
+    sustainment_13_weeks = fields.Nested(MedianBenchmarkOut)
+    contact_within_4_weeks = fields.Nested(MedianBenchmarkOut)
+    caseload_per_specialist = fields.Nested(
+        CaseloadBenchmarkOut, metadata={"description": "The IPS fidelity scale's caseload item"}
+    )
+
+
+class SiteOutcomesOut(Schema):
+    site_id = fields.Integer()
+    from_month = Month(data_key="from")
+    to_month = Month(data_key="to")
+    totals = fields.Nested(OutcomeTotalsOut)
+    employment_rate = _rate("in_work / caseload")
+    job_start_rate = _rate("job_starts / caseload")
+    sustainment_13_weeks = _rate("sustained_13_weeks / job_starts_three_months_earlier")
+    contact_within_4_weeks = _rate("first_contact_within_4_weeks / new_to_service")
+    caseload_per_specialist = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "caseload / employment_specialists_fte: people per full-time "
+            "specialist, 1 place; null when no FTE was reported"
+        },
+    )
+    benchmarks = fields.Nested(OutcomeBenchmarksOut)

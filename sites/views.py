@@ -3,6 +3,7 @@ user sees is scoped by portal.permissions."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -13,17 +14,28 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from portal.access import EVERY_ROLE, allow
-from portal.charts import site_outcomes_chart
+from portal.charts import site_outcomes_chart, site_rates_chart
 from portal.layout import page_href, page_number, pagination
 from portal.permissions import get_site_or_404
 from sites.models import REGIONS
+from sites.outcomes import (
+    benchmarks,
+    chosen_period,
+    outcome_rates,
+    period_choices,
+    with_choice,
+)
 from sites.queries import (
     BANDS,
     SiteFilters,
+    first_return_month,
     monthly_outcomes,
+    monthly_rates,
+    network_rate_medians,
     programme_options,
     site_detail,
     site_list,
+    site_outcome_totals,
 )
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
@@ -98,10 +110,35 @@ def index() -> Any:
 @bp.route("/<int(max=2147483647):site_id>")  # a 32-bit id; beyond is simply not found
 @allow(*EVERY_ROLE)
 def detail(site_id: int) -> Any:
-    get_site_or_404(current_user._get_current_object(), site_id)
+    site = get_site_or_404(current_user._get_current_object(), site_id)
     found = site_detail(site_id)
     outcomes = monthly_outcomes(site_id)
     chart = site_outcomes_chart(outcomes) if outcomes else None
     return render_template(
-        "sites/detail.html", detail=found, outcomes=outcomes, chart=chart, bands=BANDS
+        "sites/detail.html",
+        detail=found,
+        outcomes=outcomes,
+        chart=chart,
+        bands=BANDS,
+        **_outcome_rates(site_id, site.launched_on),
     )
+
+
+def _outcome_rates(site_id: int, launched_on: date | None) -> dict[str, Any]:
+    """The site page's "Outcome rates" section over the period the request chose."""
+    today = date.today()
+    period, error = chosen_period(request.args.get("period"), today)
+    first = first_return_month([site_id])
+    earliest_year = first.year if first else (launched_on or today).year
+    totals = site_outcome_totals(site_id, period.first, period.last)
+    by_month = monthly_rates(site_id, period.first, period.last)
+    return {
+        "period": period,
+        "period_error": error,
+        "periods": with_choice(period_choices(today, earliest_year), period),
+        "totals": totals,
+        "rates": outcome_rates(totals),
+        "benchmarks": benchmarks(network_rate_medians(period.first, period.last)),
+        "month_rates": by_month,
+        "rates_chart": site_rates_chart(by_month) if by_month else None,
+    }

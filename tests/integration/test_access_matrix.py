@@ -78,6 +78,7 @@ EXPECTED: dict[str, Any] = {
     "sites_api.SiteResource": {"GET": ANY, "PATCH": ADMIN},
     "sites_api.Designations": {"POST": ADMIN},
     "sites_api.Returns": {"GET": ANY},
+    "sites_api.SiteOutcomes": {"GET": ANY},  # scoped
     # --- monthly returns: "site_lead: its own site's monthly returns"; admin: everything -------
     "late_returns.index": ANY,  # scoped: each role sees the late sites it may read
     "returns.index": SITE_LEAD_ADMIN,  # the sites whose returns the user sends
@@ -323,6 +324,9 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("sites_api.Returns", "funder"),
     ("sites_api.Returns", "site_lead"),
     ("sites_api.Returns", "trainer"),
+    ("sites_api.SiteOutcomes", "funder"),
+    ("sites_api.SiteOutcomes", "site_lead"),
+    ("sites_api.SiteOutcomes", "trainer"),
     ("returns.edit", "site_lead"),
     ("returns.site_months", "site_lead"),
 ]

@@ -221,7 +221,8 @@ def test_the_site_page_shows_programmes_awards_and_the_chart(client, login_as, m
     assert "1 May 2019" in html  # the award
     assert TAG.search(html)
     assert "No final review yet" in html
-    assert html.count('scope="col"') == 4 + 4 + 2
+    # outcomes, programmes, awards, outcome rates and the monthly rates behind their chart
+    assert html.count('scope="col"') == 4 + 4 + 2 + 3 + 3
     assert 'id="site-outcomes-chart"' in html
     match = re.search(
         r'<script type="application/json" id="site-outcomes-chart-data">(.*?)</script>',
