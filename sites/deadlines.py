@@ -34,6 +34,11 @@ def month_end(month: date) -> date:
     return next_month(month) - timedelta(days=1)
 
 
+def this_months_return(today: date) -> date:
+    """The return a site sends now: the month that ended most recently."""
+    return previous_month(month_start(today))
+
+
 def is_working_day(day: date, holidays: Container[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 

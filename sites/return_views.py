@@ -31,11 +31,6 @@ STALE = (
 )
 
 
-def this_months_return(today: date) -> date:
-    """The return a site sends now: the month that ended most recently."""
-    return deadlines.previous_month(today.replace(day=1))
-
-
 def month_slug(month: date) -> str:
     return f"{month:%Y-%m}"
 
@@ -55,7 +50,7 @@ def _month_or_404(text: str) -> date:
 def index() -> Any:
     """The sites whose returns the user sends, with this month's return and the latest months."""
     user = current_user._get_current_object()
-    due = this_months_return(date.today())
+    due = deadlines.this_months_return(date.today())
     months = [deadlines.previous_month(due), due]
     overview = returns_overview(user, months, page=page_number(), per_page=50)
     return render_template(

@@ -16,7 +16,9 @@ from wtforms.validators import Length, Optional
 from portal.access import EVERY_ROLE, allow
 from portal.charts import site_outcomes_chart, site_rates_chart
 from portal.layout import page_href, page_number, pagination
-from portal.permissions import get_site_or_404
+from portal.permissions import can_send_returns, get_site_or_404
+from programme.queries import late_return_months
+from sites.deadlines import this_months_return
 from sites.models import REGIONS
 from sites.outcomes import (
     benchmarks,
@@ -110,8 +112,11 @@ def index() -> Any:
 @bp.route("/<int(max=2147483647):site_id>")  # a 32-bit id; beyond is simply not found
 @allow(*EVERY_ROLE)
 def detail(site_id: int) -> Any:
-    site = get_site_or_404(current_user._get_current_object(), site_id)
+    user = current_user._get_current_object()
+    site = get_site_or_404(user, site_id)
     found = site_detail(site_id)
+    today = date.today()
+    late = late_return_months(today, site_ids=[site_id])
     outcomes = monthly_outcomes(site_id)
     chart = site_outcomes_chart(outcomes) if outcomes else None
     return render_template(
@@ -120,6 +125,9 @@ def detail(site_id: int) -> Any:
         outcomes=outcomes,
         chart=chart,
         bands=BANDS,
+        late_months=late[0].months if late else [],
+        sends_returns=can_send_returns(user, site_id),
+        this_months_return=this_months_return(today),
         **_outcome_rates(site_id, site.launched_on),
     )
 

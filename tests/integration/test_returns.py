@@ -144,7 +144,7 @@ def test_each_error_shows_in_the_summary_and_at_its_field_and_nothing_is_saved(
     assert "There is a problem" in page
     assert f'href="#{field_id}"' in page
     assert page.count(message) == 2, "once in the summary, once at the field"
-    assert page.startswith("<!DOCTYPE html>") and "<title>Error:" in page
+    assert "<title>Error:" in page
     assert returns(db) == []
 
 
@@ -203,16 +203,15 @@ def test_a_draft_may_be_incomplete_and_is_finished_later(client, login_as, lead,
     assert returns(db)[0].status == "submitted"
 
 
-def test_an_amendment_keeps_the_previous_version_as_history(
-    client, login_as, make, lead, site, db
-):
+def test_an_amendment_keeps_the_previous_version_as_history(client, login_as, make, lead, site, db):
     login_as(lead)
     post(client, site, FIGURES | SECTORS)
     [saved] = returns(db)
     response = post(
         client,
         site,
-        FIGURES | {"job_starts": "4", "sector_retail": "3", "sector_hospitality": "1"}
+        FIGURES
+        | {"job_starts": "4", "sector_retail": "3", "sector_hospitality": "1"}
         | {"version": str(saved.version)},
     )
     assert response.status_code == 302
@@ -242,9 +241,7 @@ def test_a_return_submitted_before_versions_were_kept_gets_its_first_version_on_
     assert versions[0].figures["sectors"] == {"retail": 3}
 
 
-def test_two_people_amending_at_once_the_second_gets_a_conflict(
-    client, login_as, make, site, db
-):
+def test_two_people_amending_at_once_the_second_gets_a_conflict(client, login_as, make, site, db):
     first, second = (make.user("site_lead", sites=[site]) for _ in range(2))
     original = make.monthly_return(site, MONTH, sectors={"retail": 3})
     read_version = str(original.version)
@@ -464,3 +461,40 @@ def test_sector_rows_follow_the_latest_figures(api, lead, site, db):
     )
     sectors = db.session.execute(sa.select(ReturnSector.sector, ReturnSector.job_starts)).all()
     assert sectors == [("other", 3)]
+
+
+# --- where a site lead finds the return ---------------------------------------------------------
+
+
+def test_the_dashboard_leads_a_site_lead_to_this_months_return(client, login_as, lead, site):
+    due = add_months(date.today().replace(day=1), -1)
+    login_as(lead)
+    page = text(client.get("/"))
+    assert "Your monthly returns" in page
+    assert f"This month's return for Riverside IPS ({due:%B %Y})" in page
+    assert f'href="/sites/{site.id}/returns/{due:%Y-%m}"' in page
+    assert "not started" in page
+
+
+def test_the_site_page_flags_late_returns_and_links_senders_to_the_form(
+    client, login_as, make, lead, site
+):
+    today = date.today()
+    programme = make.programme(
+        starts_on=add_months(today.replace(day=1), -6),
+        ends_on=add_months(today.replace(day=1), 12),
+    )
+    make.participation(programme, site)
+    oldest = add_months(today.replace(day=1), -6)
+    make.monthly_return(site, add_months(oldest, 1))  # one month sent, the rest owed
+
+    login_as(lead)
+    page = text(client.get(f"/sites/{site.id}"))
+    assert "Late returns" in page
+    assert f"{oldest:%B %Y}, {add_months(oldest, 2):%B %Y}" in page
+    assert "This month's return" in page
+
+    login_as(make.user("trainer", sites=[site]))
+    page = text(client.get(f"/sites/{site.id}"))
+    assert "Late returns" in page
+    assert "This month's return" not in page
