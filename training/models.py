@@ -77,9 +77,7 @@ class FidelityScore(Record, db.Model):
     __tablename__ = "fidelity_score"
     __table_args__ = (sa.UniqueConstraint("review_id", "item"),)
 
-    review_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("fidelity_review.id", ondelete="CASCADE")
-    )
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("fidelity_review.id", ondelete="CASCADE"))
     item: Mapped[int]
     score: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(sa.Text)

@@ -34,9 +34,9 @@ class Watch:
             return
         # Chromium logs every 4xx page as a failed resource. A form page that shows its errors
         # answers 422 (or 409 for a conflict) on purpose: that page is not an error of the page.
-        if any(f"status of {code} " in message.text for code in INTENDED_STATUSES):
-            if message.location.get("url") == self.page_url:
-                return
+        intended = any(f"status of {code} " in message.text for code in INTENDED_STATUSES)
+        if intended and message.location.get("url") == self.page_url:
+            return
         self.errors.append(f"console: {message.text} at {message.location}")
 
     @property

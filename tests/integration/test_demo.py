@@ -261,7 +261,7 @@ class TestTheDemoNetwork:
         assert len(per_review) >= 40
         for total, summed, count, lowest, highest in per_review:
             assert (total, count) == (summed, 25)
-            assert 1 <= lowest and highest <= 5
+            assert lowest >= 1 and highest <= 5
 
     def test_sector_counts_sum_to_job_starts(self, demo):
         by_return = (

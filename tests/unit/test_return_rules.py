@@ -224,7 +224,7 @@ anything = st.recursive(
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=30)
     | st.decimals(allow_nan=True),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
     max_leaves=6,
 )
 
