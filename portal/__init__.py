@@ -94,6 +94,7 @@ def configure_blueprints(app: Flask) -> None:
     from sites import import_views, return_views
     from sites import views as sites_views
     from training import views as training_views
+    from training import visit_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
@@ -105,6 +106,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(import_views.bp)
     app.register_blueprint(late_views.bp)
     app.register_blueprint(training_views.bp)
+    app.register_blueprint(visit_views.bp)
     register_api(app)
 
 

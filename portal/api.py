@@ -70,10 +70,11 @@ def register_api(app: Flask) -> None:
     from sites.api import blp as sites_blp
     from sites.import_api import blp as returns_blp
     from training.api import blp as fidelity_blp
+    from training.visit_api import blp as visits_blp
 
     api.init_app(app)
     app.register_blueprint(docs)
-    for blueprint in (sites_blp, returns_blp, programmes_blp, fidelity_blp):
+    for blueprint in (sites_blp, returns_blp, programmes_blp, fidelity_blp, visits_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     api.spec.components.security_scheme(
