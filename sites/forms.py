@@ -240,6 +240,8 @@ class ReturnForm(FlaskForm):
                 self.sector_errors = [f"Job starts by sector {m}" for m in messages]
             else:
                 self.form_errors.extend(messages)
+        for message in self.form_errors:
+            summary.append({"text": message[:1].upper() + message[1:], "href": "#figures"})
         for field in self:
             summary.extend({"text": m, "href": f"#{field.id}"} for m in field.errors)
             if field.name == "job_starts":

@@ -145,6 +145,8 @@ def save_return(
     )
     if not checked.ok:
         raise ValidationFailed(checked.errors)
+    if existing is None and not checked.sectors and all(v is None for v in checked.values.values()):
+        raise ValidationFailed({"figures": ["give at least one figure to save a draft"]})
     if checked.warnings and not confirm_warnings:
         raise WarningsNotConfirmed(checked.warnings)
 

@@ -1,4 +1,10 @@
-// Draws every chart on the page from the figure JSON the server put beside it. No inline script.
+// The portal's own script, loaded as a module on every page: starts the NHS.UK components
+// (error summary focus, header menu, buttons, file upload...) and draws the charts. No inline script.
+import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
+
+initAll();
+
+// Draws every chart on the page from the figure JSON the server put beside it.
 function drawCharts() {
   if (!window.Plotly) return;
   document.querySelectorAll("[data-figure-id]").forEach(function (element) {

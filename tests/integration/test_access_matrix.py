@@ -85,6 +85,20 @@ EXPECTED: dict[str, Any] = {
     "returns.site_months": SITE_LEAD_ADMIN,  # own site only: checked in the view
     "returns.edit": SITE_LEAD_ADMIN,  # the form, GET and POST; own site only
     "sites_api.ReturnMonth": {"PUT": SITE_LEAD_ADMIN},  # own site only
+    "returns_api.ReturnsImport": {"POST": SITE_LEAD_ADMIN},  # rows for own sites only
+    "returns_import.upload": SITE_LEAD_ADMIN,  # GET, POST /returns/import
+    "returns_import.template": SITE_LEAD_ADMIN,  # the template CSV
+    "returns_import.preview": SITE_LEAD_ADMIN,  # own uploads only (404 otherwise)
+    "returns_import.run": SITE_LEAD_ADMIN,
+    "returns_import.result": SITE_LEAD_ADMIN,
+    # --- fidelity: "trainer: visits and reviews for their sites"; funders see totals and bands
+    "fidelity.review_new": TRAINER_ADMIN,  # assigned trainers only: checked in the view
+    "fidelity.review_edit": TRAINER_ADMIN,  # drafts only
+    "fidelity.review": ANY,  # scoped; drafts only for admin and trainers; funders no item scores
+    "fidelity.profile": TRAINER_ADMIN,  # API.md: GET /fidelity/profile is trainer, admin
+    "fidelity_api.FidelityItems": {"GET": ANY},
+    "fidelity_api.SiteFidelityReviews": {"GET": ANY, "POST": TRAINER_ADMIN},
+    "fidelity_api.FidelityProfile": {"GET": TRAINER_ADMIN},
 }
 
 # =================================================================================================
@@ -328,6 +342,10 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("sites_api.SiteOutcomes", "site_lead"),
     ("sites_api.SiteOutcomes", "trainer"),
     ("returns.edit", "site_lead"),
+    ("fidelity_api.SiteFidelityReviews", "funder"),
+    ("fidelity_api.SiteFidelityReviews", "site_lead"),
+    ("fidelity_api.SiteFidelityReviews", "trainer"),
+    ("fidelity.review_new", "trainer"),
     ("returns.site_months", "site_lead"),
 ]
 
