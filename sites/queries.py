@@ -3,9 +3,9 @@
 Lists are filtered, scoped and paged in the database: `site_list` costs the same two queries for
 five sites or five thousand. Scope comes from portal.permissions as a select of site ids.
 
-Reading which programmes a site takes part in needs programme.models (the one place this package
-looks outward, because the sites list filters by programme); fidelity lives in training, which
-imports sites, so the fidelity facts here are a seam (see the end of the module).
+Two reads look outward: the programmes a site takes part in (programme.models, for the programme
+filter) and its latest fidelity review (training.queries, for the band filter and the site's
+latest band). Neither of those modules reads this one.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ from portal.permissions import programme_scope, site_scope
 from programme.models import Participation, Programme
 from sites import outcomes
 from sites.models import Designation, MonthlyReturn, Organisation, Site
-
-# The IPS fidelity scale's bands, as the API spells them (the maths lives with the reviews).
-BANDS = {"exemplary": "Exemplary", "good": "Good", "fair": "Fair", "not_ips": "Not IPS"}
+from training.queries import latest_fidelity, site_ids_in_band
 
 
 @dataclass(frozen=True)
@@ -258,19 +256,6 @@ def programme_options(user: User) -> Sequence[sa.Row[Any]]:
     return db.session.execute(select).all()
 
 
-# The fidelity seam. Reviews live in training (which imports sites, never the reverse), and none
-# exist yet, so no site has a band or a latest review. These two functions are the only places
-# the sites list, the site page and the API ask; the fidelity work replaces their bodies.
-
-
-def site_ids_in_band(band: str) -> sa.Select:
-    """The ids of the sites whose latest final fidelity review is in `band` (one of BANDS)."""
-    return sa.select(Site.id).where(sa.false())
-
-
-def latest_fidelity(site_id: int) -> dict[str, Any] | None:
-    """The site's latest final review as {reviewed_on, total, band}, or None when it has none."""
-    return None
 
 
 # Outcome rates

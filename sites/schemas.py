@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from portal.api import PageArgs
 from sites import return_rules
 from sites.models import ORGANISATION_KINDS, REGIONS, RETURN_STATUSES
-from sites.queries import BANDS
+from training.fidelity import BANDS
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 

@@ -10,6 +10,7 @@ import pytest
 
 from sites.queries import SiteFilters, monthly_outcomes, site_detail, site_list
 from tests.query_counter import count_queries
+from training.models import FidelityReview, FidelityScore
 
 ROW = '<tr class="nhsuk-table__row">'
 TAG = re.compile(r'<strong class="nhsuk-tag[^"]*"\s*>\s*Centre of Excellence\s*</strong>')
@@ -41,7 +42,7 @@ def test_the_list_is_an_accessible_table(client, login_as, make):
     html = page(client, "/sites/")
     assert "<h1>Sites</h1>" in html
     assert '<caption class="nhsuk-table__caption">Sites</caption>' in html
-    assert html.count('scope="col"') == 6
+    assert html.count('scope="col"') == 7
     assert site_names(html) == ["Blackpool IPS"]
     assert "Blackpool Council" in html
     assert 'method="get"' in html
@@ -290,3 +291,52 @@ def test_monthly_outcomes_keeps_the_window(make, db):
 
 def test_site_detail_of_an_unknown_site_is_none(db):
     assert site_detail(123456) is None
+
+
+def review(site, total, reviewed_on, status="final"):
+    """A fidelity review of `site` with that total: 25 scores summing to it."""
+    base, extra = divmod(total, 25)
+    scores = [base + (1 if n <= extra else 0) for n in range(1, 26)]
+    record = FidelityReview(
+        site_id=site.id,
+        reviewed_on=reviewed_on,
+        kind="external_review",
+        lead_reviewer="Reviewer",
+        status=status,
+        total=total if status == "final" else None,
+    )
+    record.scores = [FidelityScore(item=n, score=s) for n, s in enumerate(scores, 1)]
+    return record
+
+
+def test_the_band_filter_and_column_use_each_sites_latest_final_review(
+    client, login_as, make, db, api
+):
+    improving, slipping, unreviewed = (
+        make.site(name=name) for name in ("Improving IPS", "Slipping IPS", "Unreviewed IPS")
+    )
+    db.session.add_all(
+        [
+            review(improving, 90, date(2022, 1, 1)),
+            review(improving, 116, date(2024, 1, 1)),  # latest: exemplary
+            review(slipping, 118, date(2021, 1, 1)),
+            review(slipping, 98, date(2024, 6, 1)),  # latest: fair
+            review(slipping, 120, date(2025, 1, 1), status="draft"),  # a draft does not count
+        ]
+    )
+    db.session.commit()
+    login_as("admin")
+    assert site_names(page(client, "/sites/?band=exemplary")) == ["Improving IPS"]
+    assert site_names(page(client, "/sites/?band=fair")) == ["Slipping IPS"]
+    assert site_names(page(client, "/sites/?band=good")) == []
+    html = page(client, "/sites/")
+    assert "Exemplary (116, 2024)" in html and "Fair (98, 2024)" in html
+    assert "No review" in html
+    assert "Choose a band from the list" in page(client, "/sites/?band=perfect")
+
+    caller = api("admin")
+    listed = caller.get("/api/v1/sites?band=exemplary").json
+    assert [item["name"] for item in listed["items"]] == ["Improving IPS"]
+    detail = caller.get(f"/api/v1/sites/{slipping.id}").json
+    assert detail["latest_fidelity"] == {"reviewed_on": "2024-06-01", "total": 98, "band": "fair"}
+    assert caller.get(f"/api/v1/sites/{unreviewed.id}").json["latest_fidelity"] is None
