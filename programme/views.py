@@ -23,6 +23,8 @@ from sites.outcomes import (
     with_choice,
 )
 from sites.queries import outcome_totals
+from training.fidelity import BANDS
+from training.queries import latest_bands
 
 bp = Blueprint("programme", __name__, url_prefix="/programmes")
 
@@ -83,6 +85,8 @@ def detail(programme_id: int) -> Any:
         site_rates={
             site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
         },
+        fidelity=latest_bands(site_ids),
+        bands=BANDS,
         labels=STATUS_LABELS,
         chart=progress_chart(programme, progress, today),
         late_total=sum(s.late_returns for s in sites),

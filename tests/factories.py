@@ -11,7 +11,7 @@ from portal.accounts import create_token
 from portal.models import User, UserSite
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.models import Designation, MonthlyReturn, Organisation, ReturnSector, Site
-from training.models import Assignment
+from training.models import Assignment, FidelityReview, FidelityScore
 
 PASSWORD = "correct horse battery"
 
@@ -86,6 +86,22 @@ class Factory:
         record = MonthlyReturn(site_id=site.id, month=month, **values)
         record.sectors = [ReturnSector(sector=k, job_starts=v) for k, v in (sectors or {}).items()]
         return self._save(record)
+
+    def fidelity_review(
+        self, site: Site, total: int, reviewed_on: date, status: str = "final", **fields: Any
+    ) -> FidelityReview:
+        """A review of `site` whose 25 item scores add up to `total` (as even as they can be)."""
+        base, extra = divmod(total, 25)
+        values = {
+            "kind": "external_review",
+            "lead_reviewer": "Reviewer",
+            "total": total if status == "final" else None,
+        } | fields
+        review = FidelityReview(site_id=site.id, reviewed_on=reviewed_on, status=status, **values)
+        review.scores = [
+            FidelityScore(item=n, score=base + (1 if n <= extra else 0)) for n in range(1, 26)
+        ]
+        return self._save(review)
 
     def user(
         self, role: str, sites: list[Site] = (), funder: Funder | None = None, **fields: Any

@@ -22,8 +22,12 @@ def months(first: date, n: int) -> list[date]:
 @pytest.fixture
 def sussex(make):
     """A closed 12-month programme whose two sites found 286 jobs against 125."""
-    programme = make.programme(name="Sussex pilot", starts_on=date(2012, 1, 1),
-                               ends_on=date(2012, 12, 31), job_start_target=125)
+    programme = make.programme(
+        name="Sussex pilot",
+        starts_on=date(2012, 1, 1),
+        ends_on=date(2012, 12, 31),
+        job_start_target=125,
+    )
     a, b = make.site(name="Brighton"), make.site(name="Hastings")
     make.participation(programme, a, site_target=70)
     make.participation(programme, b, joined_on=date(2012, 4, 15))
@@ -44,10 +48,19 @@ def test_progress_counts_only_months_inside_programme_and_participation(api, sus
     assert body["status"] == "met"
     assert body["percent"] == pytest.approx(187.2)
     assert [s["job_starts"] for s in body["sites"]] == [144, 90]
-    assert body["sites"][0] == {"site_id": a.id, "name": "Brighton", "job_starts": 144,
-                                "site_target": 70, "late_returns": 0}
-    assert body["by_month"][0] == {"month": "2012-01", "job_starts": 12, "cumulative": 12,
-                                   "expected": pytest.approx(10.6, abs=0.1)}
+    assert body["sites"][0] == {
+        "site_id": a.id,
+        "name": "Brighton",
+        "job_starts": 144,
+        "site_target": 70,
+        "late_returns": 0,
+    }
+    assert body["by_month"][0] == {
+        "month": "2012-01",
+        "job_starts": 12,
+        "cumulative": 12,
+        "expected": pytest.approx(10.6, abs=0.1),
+    }
     assert len(body["by_month"]) == 12
 
 
@@ -72,8 +85,9 @@ def test_progress_on_a_date_before_the_start_is_not_started(api, sussex):
 def test_a_live_programme_behind_its_profile_is_off_track(api, make):
     today = date.today()
     start = date(today.year - 1, today.month, 1)
-    programme = make.programme(starts_on=start, ends_on=start + timedelta(days=730),
-                               job_start_target=1000)
+    programme = make.programme(
+        starts_on=start, ends_on=start + timedelta(days=730), job_start_target=1000
+    )
     site = make.site()
     make.participation(programme, site)
     for month in months(start, 6):
@@ -159,19 +173,29 @@ def test_programme_list_and_page_use_a_fixed_number_of_queries(client, login_as,
 def test_admin_creates_programme_with_profile_and_participation(api, make, db):
     site = make.site()
     admin = api("admin")
-    response = admin.post("/api/v1/programmes", json={
-        "name": "Improve 3", "funder": "West Midlands Combined Authority",
-        "starts_on": "2026-04-01", "ends_on": "2027-03-31", "job_start_target": 120,
-        "target_profile": [{"month": "2026-06", "cumulative": 20},
-                           {"month": "2027-03", "cumulative": 120}],
-    })
+    response = admin.post(
+        "/api/v1/programmes",
+        json={
+            "name": "Improve 3",
+            "funder": "West Midlands Combined Authority",
+            "starts_on": "2026-04-01",
+            "ends_on": "2027-03-31",
+            "job_start_target": 120,
+            "target_profile": [
+                {"month": "2026-06", "cumulative": 20},
+                {"month": "2027-03", "cumulative": 120},
+            ],
+        },
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["funder"] == "West Midlands Combined Authority"
     assert body["target_profile"][0] == {"month": "2026-06", "cumulative": 20}
     assert body["version"] == 1
-    joined = admin.post(f"/api/v1/programmes/{body['id']}/participations",
-                        json={"site_id": site.id, "joined_on": "2026-04-01", "site_target": 40})
+    joined = admin.post(
+        f"/api/v1/programmes/{body['id']}/participations",
+        json={"site_id": site.id, "joined_on": "2026-04-01", "site_target": 40},
+    )
     assert joined.status_code == 201
     assert joined.get_json()["site_target"] == 40
     audited = db.session.scalars(sa.select(AuditEvent.table_name)).all()
@@ -181,37 +205,100 @@ def test_admin_creates_programme_with_profile_and_participation(api, make, db):
 def test_patch_needs_the_current_version(api, make, db):
     programme = make.programme(job_start_target=100)
     admin = api("admin")
-    first = admin.patch(f"/api/v1/programmes/{programme.id}",
-                        json={"job_start_target": 150, "version": 1})
+    first = admin.patch(
+        f"/api/v1/programmes/{programme.id}", json={"job_start_target": 150, "version": 1}
+    )
     assert first.status_code == 200
     assert first.get_json()["version"] == 2
-    stale = admin.patch(f"/api/v1/programmes/{programme.id}",
-                        json={"job_start_target": 999, "version": 1})
+    stale = admin.patch(
+        f"/api/v1/programmes/{programme.id}", json={"job_start_target": 999, "version": 1}
+    )
     assert stale.status_code == 409
     assert stale.get_json()["error"]["code"] == "conflict"
     db.session.expire_all()
     assert db.session.get(Programme, programme.id).job_start_target == 150
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-      "job_start_target": 1}, "name"),
-    ({"name": "X", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2025-12-31",
-      "job_start_target": 1}, "ends_on"),
-    ({"name": "X", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-      "job_start_target": -1}, "job_start_target"),
-    ({"name": "X", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-      "job_start_target": 1.5}, "job_start_target"),
-    ({"name": "X", "funder": "F", "starts_on": "not a date", "ends_on": "2026-12-31",
-      "job_start_target": 1}, "starts_on"),
-    ({"name": "X", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-      "job_start_target": 10, "target_profile": [{"month": "2026-05", "cumulative": 5},
-                                                 {"month": "2026-06", "cumulative": 2}]},
-     "target_profile"),
-    ({"name": "X", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-      "job_start_target": 10, "target_profile": [{"month": "2026-13", "cumulative": 5}]},
-     "target_profile.0.month"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (
+            {
+                "name": "",
+                "funder": "F",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "job_start_target": 1,
+            },
+            "name",
+        ),
+        (
+            {
+                "name": "X",
+                "funder": "F",
+                "starts_on": "2026-01-01",
+                "ends_on": "2025-12-31",
+                "job_start_target": 1,
+            },
+            "ends_on",
+        ),
+        (
+            {
+                "name": "X",
+                "funder": "F",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "job_start_target": -1,
+            },
+            "job_start_target",
+        ),
+        (
+            {
+                "name": "X",
+                "funder": "F",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "job_start_target": 1.5,
+            },
+            "job_start_target",
+        ),
+        (
+            {
+                "name": "X",
+                "funder": "F",
+                "starts_on": "not a date",
+                "ends_on": "2026-12-31",
+                "job_start_target": 1,
+            },
+            "starts_on",
+        ),
+        (
+            {
+                "name": "X",
+                "funder": "F",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "job_start_target": 10,
+                "target_profile": [
+                    {"month": "2026-05", "cumulative": 5},
+                    {"month": "2026-06", "cumulative": 2},
+                ],
+            },
+            "target_profile",
+        ),
+        (
+            {
+                "name": "X",
+                "funder": "F",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "job_start_target": 10,
+                "target_profile": [{"month": "2026-13", "cumulative": 5}],
+            },
+            "target_profile.0.month",
+        ),
+    ],
+)
 def test_bad_programmes_get_a_message_per_field_and_nothing_is_written(api, db, body, field):
     response = api("admin").post("/api/v1/programmes", json=body)
     assert response.status_code == 422
@@ -227,8 +314,9 @@ def test_participation_rules(api, make, db):
     admin = api("admin")
     url = f"/api/v1/programmes/{programme.id}/participations"
     assert admin.post(url, json={"site_id": 999999, "joined_on": "2020-01-01"}).status_code == 422
-    bad = admin.post(url, json={"site_id": site.id, "joined_on": "2020-06-01",
-                                "left_on": "2020-01-01"})
+    bad = admin.post(
+        url, json={"site_id": site.id, "joined_on": "2020-06-01", "left_on": "2020-01-01"}
+    )
     assert "left_on" in bad.get_json()["error"]["fields"]
     assert admin.post(url, json={"site_id": site.id, "joined_on": "2020-01-01"}).status_code == 201
     again = admin.post(url, json={"site_id": site.id, "joined_on": "2020-03-01"})
@@ -236,8 +324,10 @@ def test_participation_rules(api, make, db):
     assert db.session.scalar(sa.select(sa.func.count(Participation.id))) == 1
     trainer_answer = api("trainer").post(url, json={"site_id": site.id, "joined_on": "2020-01-01"})
     assert trainer_answer.status_code == 403, trainer_answer.get_json()
-    assert api("trainer").post(url, json={"site_id": site.id,
-                                          "joined_on": "2020-01-01"}).status_code == 403
+    assert (
+        api("trainer").post(url, json={"site_id": site.id, "joined_on": "2020-01-01"}).status_code
+        == 403
+    )
 
 
 def test_dashboard_and_summary(client, login_as, make, api):
@@ -253,4 +343,23 @@ def test_dashboard_and_summary(client, login_as, make, api):
     assert summary["active_sites"] == 1 and summary["closed_sites"] == 1
     assert summary["job_starts_total"] == 4
     assert set(summary["programmes_by_status"]) == {
-        "not_started", "on_track", "at_risk", "off_track", "met", "missed"}
+        "not_started",
+        "on_track",
+        "at_risk",
+        "off_track",
+        "met",
+        "missed",
+    }
+
+
+def test_the_programme_page_shows_each_sites_latest_fidelity_band(client, login_as, make, db):
+    programme = make.programme(name="Improve")
+    reviewed, unreviewed = make.site(name="Walsall IPS"), make.site(name="Dudley IPS")
+    for site in (reviewed, unreviewed):
+        make.participation(programme, site)
+    make.fidelity_review(reviewed, 80, date(2018, 1, 1))
+    make.fidelity_review(reviewed, 103, date(2024, 5, 15))
+    login_as("admin")
+    html = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Good (103)" in html
+    assert "No review" in html

@@ -10,7 +10,6 @@ import pytest
 
 from sites.queries import SiteFilters, monthly_outcomes, site_detail, site_list
 from tests.query_counter import count_queries
-from training.models import FidelityReview, FidelityScore
 
 ROW = '<tr class="nhsuk-table__row">'
 TAG = re.compile(r'<strong class="nhsuk-tag[^"]*"\s*>\s*Centre of Excellence\s*</strong>')
@@ -293,38 +292,17 @@ def test_site_detail_of_an_unknown_site_is_none(db):
     assert site_detail(123456) is None
 
 
-def review(site, total, reviewed_on, status="final"):
-    """A fidelity review of `site` with that total: 25 scores summing to it."""
-    base, extra = divmod(total, 25)
-    scores = [base + (1 if n <= extra else 0) for n in range(1, 26)]
-    record = FidelityReview(
-        site_id=site.id,
-        reviewed_on=reviewed_on,
-        kind="external_review",
-        lead_reviewer="Reviewer",
-        status=status,
-        total=total if status == "final" else None,
-    )
-    record.scores = [FidelityScore(item=n, score=s) for n, s in enumerate(scores, 1)]
-    return record
-
-
 def test_the_band_filter_and_column_use_each_sites_latest_final_review(
     client, login_as, make, db, api
 ):
     improving, slipping, unreviewed = (
         make.site(name=name) for name in ("Improving IPS", "Slipping IPS", "Unreviewed IPS")
     )
-    db.session.add_all(
-        [
-            review(improving, 90, date(2022, 1, 1)),
-            review(improving, 116, date(2024, 1, 1)),  # latest: exemplary
-            review(slipping, 118, date(2021, 1, 1)),
-            review(slipping, 98, date(2024, 6, 1)),  # latest: fair
-            review(slipping, 120, date(2025, 1, 1), status="draft"),  # a draft does not count
-        ]
-    )
-    db.session.commit()
+    make.fidelity_review(improving, 90, date(2022, 1, 1))
+    make.fidelity_review(improving, 116, date(2024, 1, 1))  # latest: exemplary
+    make.fidelity_review(slipping, 118, date(2021, 1, 1))
+    make.fidelity_review(slipping, 98, date(2024, 6, 1))  # latest: fair
+    make.fidelity_review(slipping, 120, date(2025, 1, 1), status="draft")  # drafts do not count
     login_as("admin")
     assert site_names(page(client, "/sites/?band=exemplary")) == ["Improving IPS"]
     assert site_names(page(client, "/sites/?band=fair")) == ["Slipping IPS"]
@@ -340,3 +318,30 @@ def test_the_band_filter_and_column_use_each_sites_latest_final_review(
     detail = caller.get(f"/api/v1/sites/{slipping.id}").json
     assert detail["latest_fidelity"] == {"reviewed_on": "2024-06-01", "total": 98, "band": "fair"}
     assert caller.get(f"/api/v1/sites/{unreviewed.id}").json["latest_fidelity"] is None
+
+
+def test_the_site_page_shows_the_fidelity_trajectory_and_the_latest_item_profile(
+    client, login_as, make, db
+):
+    funder = make.funder()
+    programme = make.programme(funder=funder)
+    site = make.site(name="Worcester IPS")
+    make.participation(programme, site)
+    make.fidelity_review(site, 104, date(2019, 5, 1))
+    make.fidelity_review(site, 118, date(2023, 3, 15))
+
+    login_as(make.user("trainer", sites=[site]))
+    html = page(client, f"/sites/{site.id}")
+    assert 'id="fidelity-trajectory-chart"' in html
+    assert "Latest final review: 118 of 125, Exemplary, up 14 since the review before." in html
+    assert "Item profile of the latest final review" in html
+    assert f'href="/sites/{site.id}/fidelity-reviews/new"' in html
+
+    login_as(make.user("funder", funder=funder))
+    html = page(client, f"/sites/{site.id}")
+    assert "Latest final review: 118 of 125, Exemplary" in html
+    assert "Item profile" not in html, "funders see totals and bands only"
+    assert "fidelity-reviews/new" not in html
+
+    login_as(make.user("trainer", sites=[make.site()]))
+    assert client.get(f"/sites/{site.id}").status_code == 403
