@@ -20,7 +20,8 @@ SECRET_COLUMNS = {"password_hash", "token_hash"}
 UNAUDITED_COLUMNS = {"created_at", "updated_at", "version"}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A column value as JSON can hold it."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -33,7 +34,7 @@ def _columns(obj: Record) -> list[str]:
 
 
 def _shown(key: str, value: Any) -> Any:
-    return "(hidden)" if key in SECRET_COLUMNS and value is not None else _plain(value)
+    return "(hidden)" if key in SECRET_COLUMNS and value is not None else plain(value)
 
 
 def snapshot(obj: Record) -> dict[str, Any]:
@@ -61,6 +62,30 @@ def _actor_id() -> int | None:
     return None
 
 
+def event_row(
+    table_name: str,
+    record_id: int,
+    action: str,
+    before: Any,
+    after: Any,
+    *,
+    user_id: int | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """An AuditEvent as a row for a bulk insert (writes made with Core insert, which the flush
+    hook does not see, audit themselves with these)."""
+    return {
+        "created_at": now,
+        "updated_at": now,
+        "user_id": user_id,
+        "table_name": table_name,
+        "record_id": record_id,
+        "action": action,
+        "before": before,
+        "after": after,
+    }
+
+
 def _record_flush(session: Session, _flush_context: Any) -> None:
     rows: list[dict[str, Any]] = []
     actor = _actor_id()
@@ -68,16 +93,7 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
 
     def add(obj: Record, action: str, before: Any, after: Any) -> None:
         rows.append(
-            {
-                "created_at": now,
-                "updated_at": now,
-                "user_id": actor,
-                "table_name": obj.__tablename__,
-                "record_id": obj.id,
-                "action": action,
-                "before": before,
-                "after": after,
-            }
+            event_row(obj.__tablename__, obj.id, action, before, after, user_id=actor, now=now)
         )
 
     for obj in session.new:

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
+from portal.audit import event_row, plain
 from portal.errors import StaleVersion, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, User, utcnow
@@ -483,27 +484,9 @@ class _Checker:
 # Writing the rows ---------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _audit_row(
-    user: User, now: datetime, record_id: int, action: str, before: Any, after: Any
-) -> dict:
-    return {
-        "created_at": now,
-        "updated_at": now,
-        "user_id": user.id,
-        "table_name": MonthlyReturn.__tablename__,
-        "record_id": record_id,
-        "action": action,
-        "before": before,
-        "after": after,
-    }
+def _audit(user: User, now: datetime, record_id: int, action: str, before: Any, after: Any) -> dict:
+    table = MonthlyReturn.__tablename__
+    return event_row(table, record_id, action, before, after, user_id=user.id, now=now)
 
 
 def _version_row(
@@ -571,13 +554,13 @@ def _create_returns(rows: list[CheckedRow], user: User, now: datetime, writes: _
         after = {
             "id": return_id,
             "site_id": row.site_id,
-            "month": _plain(row.month),
-            **{name: _plain(value) for name, value in row.values.items()},
+            "month": plain(row.month),
+            **{name: plain(value) for name, value in row.values.items()},
             "status": SUBMITTED,
             "submitted_at": now.isoformat(),
             "submitted_by_id": user.id,
         }
-        writes.audits.append(_audit_row(user, now, return_id, "create", None, after))
+        writes.audits.append(_audit(user, now, return_id, "create", None, after))
 
 
 def _amend_returns(
@@ -638,8 +621,8 @@ def _amend_returns(
                 "b_submitted_by_id": found.submitted_by_id if was_submitted else user.id,
             }
         )
-        before = {name: _plain(old) for name, (old, _) in changed.items()}
-        after = {name: _plain(new) for name, (_, new) in changed.items()}
+        before = {name: plain(old) for name, (old, _) in changed.items()}
+        after = {name: plain(new) for name, (_, new) in changed.items()}
         if not was_submitted:
             before |= {"status": found.status, "submitted_at": None, "submitted_by_id": None}
             after |= {
@@ -650,7 +633,7 @@ def _amend_returns(
         if kept != old_sectors:
             drop_sectors.append(found.id)
             before["sectors"], after["sectors"] = dict(sorted(old_sectors.items())), kept
-        writes.audits.append(_audit_row(user, now, found.id, "update", before, after))
+        writes.audits.append(_audit(user, now, found.id, "update", before, after))
 
     if drop_sectors:
         table = ReturnSector.__table__
