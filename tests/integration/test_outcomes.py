@@ -169,7 +169,7 @@ def test_site_page_shows_the_rates_of_the_chosen_year_with_benchmarks(client, lo
         ),
         "Job-start rate": ("9.5%", "No benchmark"),
         "Jobs sustained 13 weeks": ("28.6%", "Network median 39.3%"),
-        "First employer contact within 4 weeks": ("64.3%", "Network median 82.1%"),
+        "First contact within 4 weeks": ("64.3%", "Network median 82.1%"),
         "Caseload per employment specialist": ("18.7", "20 or fewer (IPS fidelity scale)"),
     }
     assert "40%" not in html  # the UK benchmark measures something else
@@ -198,7 +198,7 @@ def test_site_page_reads_an_nhs_financial_year(client, login_as, network):
     assert rates["Employment rate"][0] == "37.5%"
     assert rates["Job-start rate"][0] == "17.5%"
     assert rates["Jobs sustained 13 weeks"][0] == "25.0%"
-    assert rates["First employer contact within 4 weeks"][0] == "75.0%"
+    assert rates["First contact within 4 weeks"][0] == "75.0%"
     assert rates["Caseload per employment specialist"][0] == "20.0"
 
 
