@@ -48,6 +48,10 @@ class Config:
     PAGE_SIZE = 50
     MAX_PAGE_SIZE = 500
 
+    # No request body beyond this is read (a 100,000-row CSV of returns is about 6 MB; the
+    # import itself refuses files over 20 MB with its own message).
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
 
 class DevelopmentConfig(Config):
     """`make run`: plain http on 127.0.0.1, so the session cookie cannot be Secure."""
