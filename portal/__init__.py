@@ -89,7 +89,7 @@ def configure_security(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from portal import admin, auth, dashboard, health
     from portal.api import register_api
-    from programme import late_views
+    from programme import late_views, report_views
     from programme import views as programme_views
     from sites import import_views, return_views
     from sites import views as sites_views
@@ -105,6 +105,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(return_views.bp)
     app.register_blueprint(import_views.bp)
     app.register_blueprint(late_views.bp)
+    app.register_blueprint(report_views.bp)
     app.register_blueprint(training_views.bp)
     app.register_blueprint(visit_views.bp)
     register_api(app)

@@ -67,6 +67,7 @@ api = PortalApi()
 
 def register_api(app: Flask) -> None:
     from programme.api import blp as programmes_blp
+    from programme.export_api import blp as exports_blp
     from sites.api import blp as sites_blp
     from sites.import_api import blp as returns_blp
     from training.api import blp as fidelity_blp
@@ -74,7 +75,14 @@ def register_api(app: Flask) -> None:
 
     api.init_app(app)
     app.register_blueprint(docs)
-    for blueprint in (sites_blp, returns_blp, programmes_blp, fidelity_blp, visits_blp):
+    for blueprint in (
+        sites_blp,
+        returns_blp,
+        programmes_blp,
+        exports_blp,
+        fidelity_blp,
+        visits_blp,
+    ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     api.spec.components.security_scheme(
