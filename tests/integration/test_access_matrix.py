@@ -99,6 +99,20 @@ EXPECTED: dict[str, Any] = {
     "fidelity_api.FidelityItems": {"GET": ANY},
     "fidelity_api.SiteFidelityReviews": {"GET": ANY, "POST": TRAINER_ADMIN},
     "fidelity_api.FidelityProfile": {"GET": TRAINER_ADMIN},
+    # --- trainers' visits and actions ----------------------------------------------------------
+    "admin.assignments": ADMIN,
+    "admin.assignment_new": ADMIN,
+    "admin.assignment_end": ADMIN,
+    "visits.new": TRAINER_ADMIN,  # a trainer's assigned sites only
+    "visits.detail": ANY,  # scoped by the visit's site
+    "visits.activity": ADMIN,  # visits per trainer, sites not visited
+    "visits.actions": TRAINER_ADMIN,  # a trainer's sites assigned today
+    "visits.action_status": TRAINER_ADMIN,  # admin or a trainer assigned to the action's site
+    "visits.my_sites": TRAINER_ADMIN,  # an admin passes ?trainer_id=
+    "visits.calendar": TRAINER_ADMIN,
+    "visits_api.SiteVisits": {"GET": ANY, "POST": TRAINER_ADMIN},
+    "visits_api.ActionItem": {"PATCH": TRAINER_ADMIN},
+    "visits_api.SiteAssignments": {"POST": ADMIN},
 }
 
 # =================================================================================================
@@ -346,6 +360,9 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("fidelity_api.SiteFidelityReviews", "site_lead"),
     ("fidelity_api.SiteFidelityReviews", "trainer"),
     ("fidelity.review_new", "trainer"),
+    ("visits_api.SiteVisits", "funder"),
+    ("visits_api.SiteVisits", "site_lead"),
+    ("visits_api.SiteVisits", "trainer"),
     ("returns.site_months", "site_lead"),
 ]
 

@@ -52,7 +52,7 @@ def test_load_then_load_if_empty_adds_nothing(app, db):
     counts = table_counts()
     assert counts["site"] >= 18
     assert counts["monthly_return"] > 1000
-    assert counts["user_account"] == len(LOGINS)
+    assert counts["user_account"] == len(LOGINS) + 1  # and the former trainer, who has no login
 
     again = invoke(app, ["demo", "load", "--if-empty"])
     assert again.exit_code == 0, again.output
@@ -324,7 +324,10 @@ class TestTheDemoNetwork:
         assert len(late_sites) >= 2
 
     def test_demo_users_are_roles_not_people_and_are_scoped(self, demo):
-        users = {u.role: u for u in demo.session.scalars(sa.select(User))}
+        emails = [email for _, email, _ in LOGINS]
+        users = {
+            u.role: u for u in demo.session.scalars(sa.select(User).where(User.email.in_(emails)))
+        }
         assert (
             set(users)
             == {role for role, _, _ in LOGINS}
@@ -345,6 +348,98 @@ class TestTheDemoNetwork:
         assert "Bradford IPS service" in {a.site.name for a in assignments}
         assert all(
             a.ends_on is None and a.starts_on <= TODAY - timedelta(days=365) for a in assignments
+        )
+
+    def test_trainers_visits_and_actions_span_years_with_some_overdue(self, demo):
+        from portal.demo import FORMER_TRAINER, TRAINER_SITES
+        from training.models import Action, Visit
+
+        trainer = demo.session.scalar(
+            sa.select(User).where(User.email == "trainer@demo.ips.example")
+        )
+        former = demo.session.scalar(sa.select(User).where(User.email == FORMER_TRAINER[0]))
+        assert (former.name, former.role, former.active) == (
+            "Regional trainer, South (demo)",
+            "trainer",
+            False,
+        )
+        former_assignments = demo.session.scalars(
+            sa.select(Assignment).where(Assignment.user_id == former.id)
+        ).all()
+        assert len(former_assignments) >= 4
+        assert all(a.ends_on is not None and a.ends_on < TODAY for a in former_assignments)
+
+        def visit_years(user):
+            return set(
+                demo.session.scalars(
+                    sa.select(sa.extract("year", Visit.visited_on))
+                    .where(Visit.trainer_id == user.id)
+                    .distinct()
+                )
+            )
+
+        assert len(visit_years(trainer)) >= 3  # from April 2023 to today
+        assert {2012, 2016} <= {int(y) for y in visit_years(former)}
+        site_names = set(
+            demo.session.scalars(
+                sa.select(Site.name)
+                .join(Visit, Visit.site_id == Site.id)
+                .where(Visit.trainer_id == trainer.id)
+                .distinct()
+            )
+        )
+        assert len(site_names) == len(TRAINER_SITES)
+        # Every visit falls inside its trainer's assignment to the site, and never in the future.
+        outside = demo.session.scalar(
+            sa.select(sa.func.count(Visit.id)).where(
+                sa.or_(
+                    Visit.visited_on > TODAY,
+                    ~sa.exists().where(
+                        Assignment.user_id == Visit.trainer_id,
+                        Assignment.site_id == Visit.site_id,
+                        Assignment.starts_on <= Visit.visited_on,
+                        sa.or_(
+                            Assignment.ends_on.is_(None), Assignment.ends_on >= Visit.visited_on
+                        ),
+                    ),
+                )
+            )
+        )
+        assert outside == 0
+
+        overdue, done, dropped = demo.session.execute(
+            sa.select(
+                sa.func.count(Action.id).filter(Action.status == "open", Action.due_on < TODAY),
+                sa.func.count(Action.id).filter(Action.status == "done"),
+                sa.func.count(Action.id).filter(Action.status == "dropped"),
+            )
+        ).one()
+        by_state = {"overdue": overdue, "done": done, "dropped": dropped}
+        assert by_state.get("overdue", 0) >= 2
+        assert by_state["done"] > by_state["dropped"] > 0
+        # Closed actions have a closing date, not after today; open ones have none.
+        assert (
+            demo.session.scalar(
+                sa.select(sa.func.count(Action.id)).where(
+                    sa.or_(
+                        sa.and_(Action.status == "open", Action.closed_on.is_not(None)),
+                        sa.and_(
+                            Action.status != "open",
+                            sa.or_(Action.closed_on.is_(None), Action.closed_on > TODAY),
+                        ),
+                    )
+                )
+            )
+            == 0
+        )
+        # The former trainer's actions are all closed; the overdue ones are the demo trainer's.
+        assert (
+            demo.session.scalar(
+                sa.select(sa.func.count(Action.id))
+                .join(Visit, Visit.id == Action.visit_id)
+                .where(Visit.trainer_id == former.id, Action.status == "open")
+            )
+            == 0
         )
 
 
