@@ -9,7 +9,9 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from sites.models import Site
 from tests.query_counter import count_queries
 from training import queries
 from training.charts import heatmap_chart, item_scores_chart, trajectory_chart
@@ -319,3 +321,50 @@ def test_site_leads_and_funders_may_not_see_the_profile(client, login_as):
     for role in ("site_lead", "funder"):
         login_as(role)
         assert client.get("/fidelity/profile").status_code == 403
+
+
+def test_the_heatmap_page_for_2000_sites_answers_with_the_same_queries(client, login_as, make, db):
+    """Issue 5 asks for 2,000 sites: written with bulk inserts, then the page counted."""
+    login_as("trainer")
+    grow(make, db, 3)
+    with count_queries(db.engine) as few:
+        assert client.get("/fidelity/profile").status_code == 200
+    organisation = make.organisation()
+    site_rows = [
+        {"organisation_id": organisation.id, "name": f"Bulk site {n}", "region": "midlands"}
+        for n in range(1997)
+    ]
+    db.session.execute(sa.insert(Site), site_rows)
+    site_ids = db.session.scalars(
+        sa.select(Site.id).where(Site.organisation_id == organisation.id)
+    ).all()
+    review_rows = [
+        {
+            "site_id": site_id,
+            "reviewed_on": date(2024, 1, 1),
+            "kind": "external_review",
+            "lead_reviewer": "Reviewer",
+            "status": "final",
+            "total": 75 + site_id % 25,
+        }
+        for site_id in site_ids
+    ]
+    db.session.execute(sa.insert(FidelityReview), review_rows)
+    reviews = db.session.execute(
+        sa.select(FidelityReview.id, FidelityReview.total).where(
+            FidelityReview.site_id.in_(site_ids)
+        )
+    ).all()
+    score_rows = [
+        {"review_id": review_id, "item": item, "score": 3 + (1 if item <= total - 75 else 0)}
+        for review_id, total in reviews
+        for item in range(1, 26)
+    ]
+    db.session.execute(sa.insert(FidelityScore), score_rows)
+    db.session.commit()
+
+    with count_queries(db.engine) as many:
+        response = client.get("/fidelity/profile")
+    assert response.status_code == 200
+    assert "2,000 sites with a final review" in text(response)
+    assert len(few) == len(many)
