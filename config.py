@@ -48,6 +48,14 @@ class Config:
     PAGE_SIZE = 50
     MAX_PAGE_SIZE = 500
 
+    # "Find by ODS code" on the organisation form (sites/ods.py): the NHS Organisation Data
+    # Service for a code's name and postcode, postcodes.io for the postcode's region and place.
+    ODS_API_URL = os.environ.get(
+        "ODS_API_URL", "https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations"
+    )
+    POSTCODES_API_URL = os.environ.get("POSTCODES_API_URL", "https://api.postcodes.io/postcodes")
+    OUTSIDE_SERVICE_TIMEOUT = float(os.environ.get("OUTSIDE_SERVICE_TIMEOUT", "5"))
+
     # No request body beyond this is read (a 100,000-row CSV of returns is about 6 MB; the
     # import itself refuses files over 20 MB with its own message).
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024

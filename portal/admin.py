@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.access import allow
 from portal.accounts import create_user, update_user
-from portal.admin_forms import EditUserForm, NewUserForm
+from portal.admin_forms import EditUserForm, NewUserForm, ods_lookup
 from portal.errors import Fields, StaleVersion, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, User
@@ -141,11 +141,12 @@ def organisations() -> Any:
 @allow("admin")
 def organisation_new() -> Any:
     form = OrganisationForm()
+    lookup = ods_lookup(form)  # issue 7: "Find by ODS code" fills the form for the user to check
     organisation = save(form, lambda: create_organisation(values(form, ORGANISATION_FIELDS)))
     if organisation is not None:
         flash(f"Organisation '{organisation.name}' added.")
         return redirect(url_for(".organisations"))
-    return page("admin/organisation_form.html", form)
+    return page("admin/organisation_form.html", form, lookup=lookup)
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -153,6 +154,7 @@ def organisation_new() -> Any:
 def organisation_edit(organisation_id: int) -> Any:
     organisation = db.get_or_404(Organisation, organisation_id)
     form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    lookup = ods_lookup(form)  # issue 7: "Find by ODS code" fills the form for the user to check
     saved = save(
         form,
         lambda: update_organisation(
@@ -162,7 +164,7 @@ def organisation_edit(organisation_id: int) -> Any:
     if saved is not None:
         flash(f"Organisation '{saved.name}' saved.")
         return redirect(url_for(".organisations"))
-    return page("admin/organisation_form.html", form, organisation=organisation)
+    return page("admin/organisation_form.html", form, organisation=organisation, lookup=lookup)
 
 
 # Sites and their Centre of Excellence awards --------------------------------------------
@@ -494,3 +496,77 @@ def audit() -> Any:
         record_id=record_id,
         changed_fields=changed_fields,
     )
+
+
+# Trainers' assignments to sites (issue 6). Imports are local so that this section stands alone.
+
+
+@bp.route("/assignments")
+@allow("admin")
+def assignments() -> Any:
+    from datetime import date
+
+    from training.visit_queries import assignment_state, assignments_select
+
+    q = search()
+    today = date.today()
+    return render_template(
+        "admin/assignments.html",
+        pagination=paged(assignments_select(q, today)),
+        q=q,
+        state=lambda assignment: assignment_state(assignment, today),
+    )
+
+
+@bp.route("/assignments/new", methods=["GET", "POST"])
+@allow("admin")
+def assignment_new() -> Any:
+    from datetime import date
+
+    from training.services import assign_trainer
+    from training.visit_forms import AssignmentForm
+    from training.visit_queries import trainer_options
+
+    form = AssignmentForm(trainers=trainer_options())
+    if request.method == "GET":
+        form.starts_on.data = date.today()
+        form.site_id.data = request.args.get("site_id", type=int)
+
+    def change() -> Any:
+        trainer = db.session.get(User, form.user_id.data)
+        if trainer is None:
+            raise ValidationFailed({"user_id": ["Choose the trainer"]})
+        return assign_trainer(
+            user=trainer,
+            site_id=form.site_id.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+        )
+
+    assignment = save(form, change)
+    if assignment is not None:
+        flash(f"{assignment.user.name} is assigned to {assignment.site.name}.")
+        return redirect(url_for(".assignments"))
+    return page("admin/assignment_form.html", form)
+
+
+@bp.route("/assignments/<int(max=2147483647):assignment_id>/end", methods=["GET", "POST"])
+@allow("admin")
+def assignment_end(assignment_id: int) -> Any:
+    from datetime import date
+
+    from training.models import Assignment
+    from training.services import end_assignment
+    from training.visit_forms import EndAssignmentForm
+
+    assignment = db.get_or_404(Assignment, assignment_id)
+    form = EndAssignmentForm()
+    if request.method == "GET":
+        form.ends_on.data = assignment.ends_on or max(date.today(), assignment.starts_on)
+        form.version.data = assignment.version
+    saved = save(form, lambda: end_assignment(assignment, form.ends_on.data, form.version.data))
+    if saved is not None:
+        ends = f"{saved.ends_on.day} {saved.ends_on:%B %Y}"
+        flash(f"{saved.user.name}'s assignment to {saved.site.name} ends on {ends}.")
+        return redirect(url_for(".assignments"))
+    return page("admin/assignment_end.html", form, assignment=assignment)

