@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app portal
 
-.PHONY: install run test lint chromium clean
+.PHONY: install run test lint chromium clean bench
 
 install: $(VENV)/.installed static/vendor/.built
 
@@ -33,8 +33,11 @@ run: install
 	PORTAL_CONFIG=development $(FLASK) demo logins
 	PORTAL_CONFIG=development $(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite runs in parallel, one worker per core, each file on one worker (PYTEST_WORKERS=0 for serial).
+PYTEST_WORKERS ?= auto
+
 test: install chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -42,3 +45,12 @@ lint: install
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor
+
+# The benchmark (bench/README.md): `make bench` (under 15 minutes) or `make bench SIZE=small`
+# (under a minute). PostgreSQL runs in a database named `bench` on BENCH_DATABASE_URL's server.
+SIZE ?= default
+BENCH_DATABASE ?= both
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.run --size $(SIZE) --database $(BENCH_DATABASE)

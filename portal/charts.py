@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -17,9 +18,11 @@ NHS_WARM_YELLOW = "#ffb81c"
 NHS_PURPLE = "#330072"
 
 
-def figure_json(figure: go.Figure) -> str:
+def figure_json(figure: go.Figure | dict) -> str:
+    """The figure as JSON for the page; a dict is a figure already laid out in full."""
+    text = figure.to_json() if isinstance(figure, go.Figure) else json.dumps(figure)
     # "</" must not close the <script type="application/json"> block that carries the figure.
-    return figure.to_json().replace("</", "<\\/")
+    return text.replace("</", "<\\/")
 
 
 def base_layout(title: str, y_title: str) -> dict:

@@ -288,6 +288,8 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
     in_period = r.month.between(first, last)
     base = outcomes.sustainment_base_months(first, last)
     in_base = r.month.between(*base) if base else sa.false()
+    # One range over both (not an OR of the two) lets the (site_id, month) index pick the rows.
+    earliest = min(first, base[0]) if base else first
 
     def total(column: Any, where: Any = in_period) -> Any:
         return sa.func.coalesce(sa.func.sum(column).filter(where), 0)
@@ -300,8 +302,9 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
             sa.func.count().filter(in_period).label("months_reported"),
             total(r.job_starts, in_base).label("job_starts_three_months_earlier"),
         )
-        .where(r.status == "submitted", sa.or_(in_period, in_base), _of_sites(sites))
+        .where(r.status == "submitted", r.month.between(earliest, last), _of_sites(sites))
         .group_by(r.site_id)
+        .having(sa.func.count().filter(sa.or_(in_period, in_base)) > 0)
     )
     return {
         row.site_id: outcomes.OutcomeTotals(
