@@ -58,7 +58,7 @@ class Config:
 
     # No request body beyond this is read (a 100,000-row CSV of returns is about 6 MB; the
     # import itself refuses files over 20 MB with its own message).
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
 
 
 class DevelopmentConfig(Config):

@@ -8,14 +8,11 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from markupsafe import escape
-from wtforms import SelectChoice, SelectField
-from wtforms.validators import Optional
 
 from portal.access import EVERY_ROLE, allow
 from portal.permissions import programme_scope, site_scope
 from programme.queries import LateSite, late_return_months
+from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
 from sites.queries import programme_options
 
@@ -32,36 +29,6 @@ RETURN_SENDERS = {"admin", "site_lead"}
 def today() -> date:
     """Today's date; tests replace it to look at the page on a fixed day."""
     return date.today()
-
-
-class LateFilterForm(FlaskForm):
-    """The GET form above the table. Invalid values are reported and left out of the filter."""
-
-    class Meta:
-        csrf = False
-
-    programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
-    region = SelectField(
-        "Region",
-        choices=[SelectChoice("", "All regions")]
-        + [SelectChoice(slug, label) for slug, label in REGIONS.items()],
-        validators=[Optional()],
-        validate_choice=False,
-    )
-
-    def chosen(self) -> tuple[int | None, str | None]:
-        """The programme id and region to filter by, each None when not chosen or not valid."""
-        programme_ids = {choice.value for choice in self.programme_id.choices if choice.value}
-        programme_id = self.programme_id.data if self.programme_id.data in programme_ids else None
-        region = self.region.data if self.region.data in REGIONS else None
-        if self.programme_id.data and programme_id is None:
-            self.programme_id.errors = [
-                *self.programme_id.errors,
-                "Choose a programme from the list",
-            ]
-        if self.region.data and region is None:
-            self.region.errors = [*self.region.errors, "Choose a region from the list"]
-        return (int(programme_id) if programme_id else None), region
 
 
 @dataclass(frozen=True)
@@ -90,13 +57,10 @@ def late_row(site: LateSite, may_send: bool) -> LateRow:
 @allow(*EVERY_ROLE)
 def index() -> Any:
     user = current_user._get_current_object()
-    form = LateFilterForm(formdata=request.args)
-    # Escaped here: the NHS.UK select prints option labels as given.
-    form.programme_id.choices = [SelectChoice("", "All programmes")] + [
-        SelectChoice(str(row.id), escape(row.name)) for row in programme_options(user)
-    ]
+    form = ProgrammeRegionFilterForm(formdata=request.args)
+    form.set_programmes(programme_options(user))
     form.validate()
-    programme_id, region = form.chosen()
+    programme_id, region = form.chosen_programme_id(), form.chosen_region()
     late = late_return_months(
         today(),
         programme_id=programme_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -257,3 +258,44 @@ for _name, _label in return_rules.FIGURES.items():
     )
 for _slug, _label in return_rules.SECTORS.items():
     setattr(ReturnForm, f"sector_{_slug}", StringField(_label, filters=[strip]))
+
+
+class ProgrammeRegionFilterForm(FlaskForm):
+    """The GET form above a list that filters by programme and region (sites, late returns, the
+    fidelity profile). A value not in the list is reported at its field and left out."""
+
+    class Meta:
+        csrf = False
+
+    programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
+    region = SelectField(
+        "Region",
+        choices=[SelectChoice("", "All regions")]
+        + [SelectChoice(slug, label) for slug, label in REGIONS.items()],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+
+    def set_programmes(self, rows: Any) -> None:
+        """The programmes the user may filter by: rows with an id and a name."""
+        # Escaped here: the NHS.UK select prints option labels as given.
+        self.programme_id.choices = [SelectChoice("", "All programmes")] + [
+            SelectChoice(str(row.id), escape(row.name)) for row in rows
+        ]
+
+    def chosen(self, field: Any, allowed: Any, message: str) -> str | None:
+        """The field's value when it is one of `allowed`; a value that is not gets `message`."""
+        if not field.data:
+            return None
+        if field.data not in allowed:
+            field.errors = [*field.errors, message]
+            return None
+        return field.data
+
+    def chosen_programme_id(self) -> int | None:
+        known = {choice.value for choice in self.programme_id.choices if choice.value}
+        chosen = self.chosen(self.programme_id, known, "Choose a programme from the list")
+        return int(chosen) if chosen else None
+
+    def chosen_region(self) -> str | None:
+        return self.chosen(self.region, REGIONS, "Choose a region from the list")

@@ -8,8 +8,6 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from markupsafe import escape
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
@@ -19,6 +17,7 @@ from portal.layout import page_href, page_number, pagination
 from portal.permissions import can_review_site, can_send_returns, get_site_or_404
 from programme.queries import late_return_months
 from sites.deadlines import this_months_return
+from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
 from sites.outcomes import (
     benchmarks,
@@ -49,20 +48,9 @@ bp = Blueprint("sites", __name__, url_prefix="/sites")
 PER_PAGE = 50
 
 
-class SiteFilterForm(FlaskForm):
-    """The GET form above the sites list. Invalid values are reported and left out of the filter."""
+class SiteFilterForm(ProgrammeRegionFilterForm):
+    """The GET form above the sites list."""
 
-    class Meta:
-        csrf = False
-
-    region = SelectField(
-        "Region",
-        choices=[SelectChoice("", "All regions")]
-        + [SelectChoice(slug, label) for slug, label in REGIONS.items()],
-        validators=[Optional()],
-        validate_choice=False,
-    )
-    programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
     band = SelectField(
         "Latest fidelity band",
         choices=[SelectChoice("", "Any band")]
@@ -78,25 +66,12 @@ class SiteFilterForm(FlaskForm):
     )
 
     def filters(self) -> SiteFilters:
-        programme_ids = {choice.value for choice in self.programme_id.choices if choice.value}
-        region = self.region.data if self.region.data in REGIONS else None
-        programme_id = self.programme_id.data if self.programme_id.data in programme_ids else None
-        band = self.band.data if self.band.data in BANDS else None
-        if self.region.data and region is None:
-            self.region.errors = [*self.region.errors, "Choose a region from the list"]
-        if self.band.data and band is None:
-            self.band.errors = [*self.band.errors, "Choose a band from the list"]
-        if self.programme_id.data and programme_id is None:
-            self.programme_id.errors = [
-                *self.programme_id.errors,
-                "Choose a programme from the list",
-            ]
         q = (self.q.data or "").replace("\x00", "").strip()
         return SiteFilters(
-            region=region,
-            programme_id=int(programme_id) if programme_id else None,
+            region=self.chosen_region(),
+            programme_id=self.chosen_programme_id(),
             centre_of_excellence=bool(self.centre_of_excellence.data),
-            band=band,
+            band=self.chosen(self.band, BANDS, "Choose a band from the list"),
             q=q[:200] or None,
         )
 
@@ -106,10 +81,7 @@ class SiteFilterForm(FlaskForm):
 def index() -> Any:
     user = current_user._get_current_object()
     form = SiteFilterForm(formdata=request.args)
-    # Escaped here: the NHS.UK select prints option labels as given.
-    form.programme_id.choices = [SelectChoice("", "All programmes")] + [
-        SelectChoice(str(row.id), escape(row.name)) for row in programme_options(user)
-    ]
+    form.set_programmes(programme_options(user))
     form.validate()
     filters = form.filters()
     result = site_list(user, filters, page=page_number(), per_page=PER_PAGE)

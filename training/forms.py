@@ -12,13 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from markupsafe import escape
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from programme.models import Participation
-from sites.forms import day_field, strip, version_field
-from sites.models import REGIONS
+from sites.forms import ProgrammeRegionFilterForm, day_field, strip, version_field
 from training import fidelity
 from training.models import REVIEW_KINDS, FidelityReview
 from training.queries import ProfileFilters
@@ -207,20 +205,9 @@ def programme_site_ids(programme_id: int) -> sa.Select:
 ORDERS = {"scale": "In the scale's order", "weakest": "Weakest first"}
 
 
-class ProfileFilterForm(FlaskForm):
-    """The GET form above the network profile. Invalid values are reported and left out."""
+class ProfileFilterForm(ProgrammeRegionFilterForm):
+    """The GET form above the network profile."""
 
-    class Meta:
-        csrf = False
-
-    programme_id = SelectField("Programme", validators=[Optional()], validate_choice=False)
-    region = SelectField(
-        "Region",
-        choices=[SelectChoice("", "All regions")]
-        + [SelectChoice(slug, label) for slug, label in REGIONS.items()],
-        validators=[Optional()],
-        validate_choice=False,
-    )
     order = SelectField(
         "Order of the items",
         choices=[SelectChoice(slug, label) for slug, label in ORDERS.items()],
@@ -228,36 +215,8 @@ class ProfileFilterForm(FlaskForm):
         validate_choice=False,
     )
 
-    def set_programmes(self, rows: Any) -> None:
-        # Escaped here: the NHS.UK select prints option labels as given.
-        self.programme_id.choices = [SelectChoice("", "All programmes")] + [
-            SelectChoice(str(row.id), escape(row.name)) for row in rows
-        ]
-
-    def chosen_programme_id(self) -> int | None:
-        known = {choice.value for choice in self.programme_id.choices if choice.value}
-        if not self.programme_id.data:
-            return None
-        if self.programme_id.data not in known:
-            self.programme_id.errors = [
-                *self.programme_id.errors,
-                "Choose a programme from the list",
-            ]
-            return None
-        return int(self.programme_id.data)
-
-    def chosen_region(self) -> str | None:
-        if not self.region.data:
-            return None
-        if self.region.data not in REGIONS:
-            self.region.errors = [*self.region.errors, "Choose a region from the list"]
-            return None
-        return self.region.data
-
     def weakest_first(self) -> bool:
-        if self.order.data and self.order.data not in ORDERS:
-            self.order.errors = [*self.order.errors, "Choose an order from the list"]
-        return self.order.data == "weakest"
+        return self.chosen(self.order, ORDERS, "Choose an order from the list") == "weakest"
 
     def filters(self) -> ProfileFilters:
         programme_id = self.chosen_programme_id()
