@@ -526,17 +526,22 @@ def export_returns(connection: sa.Connection, facts: Facts) -> list[Any]:
     q = _Sql(connection)
     ms = q.month_start
     sectors = ",\n".join(
-        f"sum(CASE WHEN sector = '{sector}' THEN job_starts ELSE 0 END)" for sector in SECTORS
+        f"sum(CASE WHEN sector = '{sector}' THEN return_sector.job_starts ELSE 0 END)"
+        for sector in SECTORS
     )
+    programme_sites = "SELECT site_id FROM participation WHERE programme_id = :pid"
     return [
         q.rows(
             f"""SELECT s.id, s.name, o.name, s.region, r.*, sec.*
                 FROM monthly_return r
                 JOIN site s ON s.id = r.site_id
                 JOIN organisation o ON o.id = s.organisation_id
-                LEFT JOIN (SELECT return_id, {sectors} FROM return_sector GROUP BY return_id) sec
+                LEFT JOIN (SELECT return_id, {sectors}
+                           FROM return_sector JOIN monthly_return sr ON sr.id = return_id
+                           WHERE sr.site_id IN ({programme_sites})
+                           GROUP BY return_id) sec
                      ON sec.return_id = r.id
-                WHERE r.status = 'submitted' AND EXISTS (
+                WHERE r.status = 'submitted' AND r.site_id IN ({programme_sites}) AND EXISTS (
                     SELECT 1 FROM participation p JOIN programme g ON g.id = p.programme_id
                     WHERE p.site_id = r.site_id AND p.programme_id = :pid
                       AND r.month >= {ms("p.joined_on")}

@@ -470,8 +470,7 @@ def report(runs: list[DatabaseRun], args: argparse.Namespace, started: datetime)
         "",
     ]
     lines += [
-        "Why the misses miss, with the experiments behind the suggested fixes and index: "
-        "bench/FINDINGS.md.",
+        "Why the misses miss, what was fixed and what is left: bench/FINDINGS.md.",
         "",
     ]
     found = diagnoses(runs)

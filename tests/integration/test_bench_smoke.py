@@ -5,6 +5,11 @@ page sends as many queries at 20 sites as at 50."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+
 import sqlalchemy as sa
 
 from bench import bare_sql
@@ -19,10 +24,11 @@ from bench.scenarios import (
     time_bare,
     time_scenario,
 )
+from config import ROOT
 from programme.models import Programme
 from programme.queries import programme_sites, progress_of
 from sites.models import MonthlyReturn, Site
-from tests.conftest import empty_database
+from tests.conftest import POSTGRES_URL, empty_database
 from training.models import Assignment, FidelityReview, FidelityScore, Visit
 
 
@@ -83,3 +89,34 @@ def test_benchmark_at_two_small_sizes(app, db):
     at_50 = _query_counts(app, small)
 
     assert at_50 == at_20
+
+
+def test_make_bench_small_runs_whole_with_load_and_import(tmp_path):
+    """What `make bench SIZE=small` runs, gunicorn and the import included, on the databases
+    the suite has (PostgreSQL in its own `bench` database), writing its table to a temporary
+    file. Every row of the table is there and every request answered."""
+    output = tmp_path / "RESULTS.md"
+    env = dict(os.environ)
+    if POSTGRES_URL:
+        env["BENCH_DATABASE_URL"] = POSTGRES_URL
+    databases = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+    command = [sys.executable, "-m", "bench.run", "--size", "small"]
+    command += ["--database", "both" if POSTGRES_URL else "sqlite"]
+    finished = subprocess.run(
+        [*command, "--output", str(output)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    table = output.read_text(encoding="utf-8")
+    for name in databases:
+        page = re.search(rf"\| Largest programme's page \| {name} \| (\d+) \| (\d+) \|", table)
+        assert page and page.group(1) == page.group(2)
+        assert f"| Naive programme page (baseline) | {name} |" in table
+        assert f"| Import of 5,000 rows (0.2 MB CSV) | {name} |" in table
+    assert "not built yet" not in table
+    load_errors = re.findall(r"\d+ requests, (\d+) errors", table)
+    assert len(load_errors) == 2 * len(databases) and set(load_errors) == {"0"}
