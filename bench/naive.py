@@ -21,7 +21,7 @@ from programme.progress import STATUS_LABELS, programme_progress
 from programme.queries import SiteFigures, _late_window, last_due_month
 from programme.views import progress_chart
 from sites import deadlines
-from sites.models import MonthlyReturn
+from sites.models import RETURN_COUNTS, MonthlyReturn
 from sites.outcomes import (
     OutcomeTotals,
     chosen_period,
@@ -33,24 +33,13 @@ from sites.outcomes import (
 from training.fidelity import BANDS, band_for
 from training.models import FidelityReview
 
-COUNTED = (
-    "referrals",
-    "caseload",
-    "new_to_service",
-    "first_contact_within_4_weeks",
-    "job_starts",
-    "in_work",
-    "sustained_13_weeks",
-    "discharges",
-)
-
 
 def _totals(returns: list[MonthlyReturn], first: date, last: date) -> OutcomeTotals:
     base = sustainment_base_months(first, last)
     in_period = [r for r in returns if first <= r.month <= last]
     in_base = [r for r in returns if base and base[0] <= r.month <= base[1]]
     return OutcomeTotals(
-        **{name: sum(getattr(r, name) or 0 for r in in_period) for name in COUNTED},
+        **{name: sum(getattr(r, name) or 0 for r in in_period) for name in RETURN_COUNTS},
         employment_specialists_fte=sum(
             (r.employment_specialists_fte or Decimal(0) for r in in_period), Decimal(0)
         ),

@@ -25,7 +25,7 @@ from portal.models import User
 from portal.permissions import programme_scope, site_scope
 from programme.models import Participation, Programme
 from sites import outcomes
-from sites.models import Designation, MonthlyReturn, Organisation, Site
+from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, Site
 from training.queries import latest_fidelity, site_ids_in_band
 
 
@@ -259,16 +259,6 @@ def programme_options(user: User) -> Sequence[sa.Row[Any]]:
 # Outcome rates
 
 SiteIds = Iterable[int] | sa.Select | None  # ids, a select of ids (a scope), or None: every site
-_COUNTED = (
-    "referrals",
-    "caseload",
-    "new_to_service",
-    "first_contact_within_4_weeks",
-    "job_starts",
-    "in_work",
-    "sustained_13_weeks",
-    "discharges",
-)
 
 
 def _of_sites(sites: SiteIds) -> Any:
@@ -297,7 +287,7 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
     query = (
         sa.select(
             r.site_id,
-            *(total(getattr(r, name)).label(name) for name in _COUNTED),
+            *(total(getattr(r, name)).label(name) for name in RETURN_COUNTS),
             total(r.employment_specialists_fte).label("employment_specialists_fte"),
             sa.func.count().filter(in_period).label("months_reported"),
             total(r.job_starts, in_base).label("job_starts_three_months_earlier"),
@@ -308,7 +298,7 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
     )
     return {
         row.site_id: outcomes.OutcomeTotals(
-            **{name: int(row._mapping[name]) for name in _COUNTED},
+            **{name: int(row._mapping[name]) for name in RETURN_COUNTS},
             employment_specialists_fte=Decimal(row.employment_specialists_fte).quantize(
                 Decimal("0.01")
             ),
