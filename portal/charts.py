@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-import plotly.graph_objects as go
-
 NHS_BLUE = "#005eb8"
 NHS_DARK_BLUE = "#003087"
 NHS_GREEN = "#007f3b"
@@ -18,16 +16,23 @@ NHS_WARM_YELLOW = "#ffb81c"
 NHS_PURPLE = "#330072"
 
 
-def figure_json(figure: go.Figure | dict) -> str:
-    """The figure as JSON for the page; a dict is a figure already laid out in full."""
-    text = figure.to_json() if isinstance(figure, go.Figure) else json.dumps(figure)
+def trace(kind: str, **properties: Any) -> dict:
+    """One Plotly trace of type `kind` ("scatter", "bar", ...) with its properties."""
+    return {"type": kind, **properties}
+
+
+def figure_json(layout: dict, traces: Sequence[dict]) -> str:
+    """The figure as JSON for the page. Figures are plain dicts, not go.Figure: Plotly's
+    validators deep-copy every value, which cost more than the page's SQL on large charts
+    (bench/FINDINGS.md); tests/unit/test_charts.py validates each chart with go.Figure instead."""
+    text = json.dumps({"data": list(traces), "layout": layout})
     # "</" must not close the <script type="application/json"> block that carries the figure.
     return text.replace("</", "<\\/")
 
 
 def base_layout(title: str, y_title: str) -> dict:
     return {
-        "title": {"text": title},
+        "title": {"text": title, "x": 0.02, "xanchor": "left"},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
         "legend": {"orientation": "h", "y": -0.2},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
@@ -43,9 +48,11 @@ def programme_progress_chart(
     projection: Sequence[tuple[date, float]],
 ) -> str:
     """Cumulative job starts against the expected line and the projection to the end."""
-    figure = go.Figure(layout=base_layout("Cumulative job starts", "Job starts"))
-    figure.add_trace(
-        go.Scatter(
+    layout = base_layout("Cumulative job starts", "Job starts")
+    traces = []
+    traces.append(
+        trace(
+            "scatter",
             x=[m.isoformat() for m in months],
             y=list(cumulative),
             name="Achieved",
@@ -53,8 +60,9 @@ def programme_progress_chart(
             line={"color": NHS_BLUE, "width": 3},
         )
     )
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        trace(
+            "scatter",
             x=[m.isoformat() for m, _ in expected],
             y=[v for _, v in expected],
             name="Expected",
@@ -63,8 +71,9 @@ def programme_progress_chart(
         )
     )
     if projection:
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[m.isoformat() for m, _ in projection],
                 y=[v for _, v in projection],
                 name="Projected",
@@ -72,7 +81,7 @@ def programme_progress_chart(
                 line={"color": NHS_WARM_YELLOW, "dash": "dot"},
             )
         )
-    return figure_json(figure)
+    return figure_json(layout, traces)
 
 
 def site_outcomes_chart(rows: Sequence[Any]) -> str:
@@ -80,17 +89,20 @@ def site_outcomes_chart(rows: Sequence[Any]) -> str:
 
     `rows` have month, job_starts, caseload and in_work (sites.queries.monthly_outcomes)."""
     months = [row.month.isoformat() for row in rows]
-    figure = go.Figure(layout=base_layout("Outcomes by month", "People"))
-    figure.add_trace(
-        go.Bar(
+    layout = base_layout("Outcomes by month", "People")
+    traces = []
+    traces.append(
+        trace(
+            "bar",
             x=months,
             y=[row.job_starts for row in rows],
             name="Job starts",
             marker={"color": NHS_WARM_YELLOW},
         )
     )
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        trace(
+            "scatter",
             x=months,
             y=[row.caseload for row in rows],
             name="Caseload",
@@ -98,8 +110,9 @@ def site_outcomes_chart(rows: Sequence[Any]) -> str:
             line={"color": NHS_DARK_BLUE, "width": 3},
         )
     )
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        trace(
+            "scatter",
             x=months,
             y=[row.in_work for row in rows],
             name="In work",
@@ -107,7 +120,7 @@ def site_outcomes_chart(rows: Sequence[Any]) -> str:
             line={"color": NHS_GREEN, "width": 3},
         )
     )
-    return figure_json(figure)
+    return figure_json(layout, traces)
 
 
 def site_rates_chart(rows: Sequence[Any]) -> str:
@@ -118,9 +131,10 @@ def site_rates_chart(rows: Sequence[Any]) -> str:
     months = [row.month.isoformat() for row in rows]
     layout = base_layout("Employment and job-start rates by month", "Share of the caseload")
     layout["yaxis"] |= {"tickformat": ".0%", "range": [0, 1]}
-    figure = go.Figure(layout=layout)
-    figure.add_trace(
-        go.Scatter(
+    traces = []
+    traces.append(
+        trace(
+            "scatter",
             x=months,
             y=[row.employment_rate for row in rows],
             name="Employment rate",
@@ -129,8 +143,9 @@ def site_rates_chart(rows: Sequence[Any]) -> str:
             hovertemplate="%{y:.1%}",
         )
     )
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        trace(
+            "scatter",
             x=months,
             y=[row.job_start_rate for row in rows],
             name="Job-start rate",
@@ -139,4 +154,4 @@ def site_rates_chart(rows: Sequence[Any]) -> str:
             hovertemplate="%{y:.1%}",
         )
     )
-    return figure_json(figure)
+    return figure_json(layout, traces)

@@ -4,14 +4,13 @@ bearer tokens only, so the pages' download links come here, with the same scope)
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import plotly.graph_objects as go
-import plotly.io as pio
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
@@ -19,7 +18,7 @@ from markupsafe import escape
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import EVERY_ROLE, allow
-from portal.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json
+from portal.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from portal.extensions import db
 from portal.models import User
 from portal.permissions import get_programme_or_404, programme_scope, site_scope
@@ -103,15 +102,15 @@ def funded() -> Any:
 def print_sized(chart: str) -> str:
     """A chart of fixed size for paper: Plotly does not redraw for print, so the chart is drawn
     at the width it will be printed at."""
-    figure = pio.from_json(chart)
-    figure.update_layout(
-        width=PRINT_CHART_WIDTH,
-        height=PRINT_CHART_HEIGHT,
-        autosize=False,
-        hovermode=False,
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return figure_json(figure)
+    figure = json.loads(chart)
+    layout = figure["layout"] | {
+        "width": PRINT_CHART_WIDTH,
+        "height": PRINT_CHART_HEIGHT,
+        "autosize": False,
+        "hovermode": False,
+        "legend": {"orientation": "h", "y": -0.25},
+    }
+    return figure_json(layout, figure["data"])
 
 
 @bp.route("/programmes/<int:programme_id>/report")
@@ -258,13 +257,14 @@ def network_map_chart(sites: Sequence[MapSite]) -> str:
             "showlakes": False,
         },
     }
-    figure = go.Figure(layout=layout)
+    traces = []
     for band, label in [*BANDS.items(), (None, NO_REVIEW)]:
         chosen = [s for s in sites if s.on_map and s.band == band]
         if not chosen:
             continue
-        figure.add_trace(
-            go.Scattergeo(
+        traces.append(
+            trace(
+                "scattergeo",
                 lat=[s.latitude for s in chosen],
                 lon=[s.longitude for s in chosen],
                 name=label,
@@ -280,7 +280,7 @@ def network_map_chart(sites: Sequence[MapSite]) -> str:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    return figure_json(figure)
+    return figure_json(layout, traces)
 
 
 def _hover_text(site: MapSite, band_label: str) -> str:

@@ -10,9 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from html import escape
 
-import plotly.graph_objects as go
-
-from portal.charts import NHS_BLUE, NHS_GREY, base_layout, figure_json
+from portal.charts import NHS_BLUE, NHS_GREY, base_layout, figure_json, trace
 from training import fidelity
 from training.queries import FidelityHeatmap, TrajectoryPoint
 
@@ -47,9 +45,10 @@ def item_scores_chart(
     layout["yaxis"] |= {"range": [0, 5], "dtick": 1}
     layout["xaxis"] = {"title": {"text": "Item"}, "type": "category"}
     layout["barmode"] = "group"
-    figure = go.Figure(layout=layout)
-    figure.add_trace(
-        go.Bar(
+    traces = []
+    traces.append(
+        trace(
+            "bar",
             x=x,
             y=[scores.get(n) for n in numbers],
             name=label,
@@ -59,8 +58,9 @@ def item_scores_chart(
         )
     )
     if previous:
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            trace(
+                "bar",
                 x=x,
                 y=[previous.get(n) for n in numbers],
                 name=previous_label,
@@ -69,7 +69,7 @@ def item_scores_chart(
                 marker={"color": NHS_GREY},
             )
         )
-    return figure_json(figure)
+    return figure_json(layout, traces)
 
 
 def trajectory_chart(points: Sequence[TrajectoryPoint], *, title: str = "Fidelity reviews") -> str:
@@ -116,9 +116,10 @@ def trajectory_chart(points: Sequence[TrajectoryPoint], *, title: str = "Fidelit
         )
     layout["shapes"] = shapes
     layout["annotations"] = annotations
-    figure = go.Figure(layout=layout)
-    figure.add_trace(
-        go.Scatter(
+    traces = []
+    traces.append(
+        trace(
+            "scatter",
             x=[p.reviewed_on.isoformat() for p in points],
             y=[p.total for p in points],
             name="Total",
@@ -129,7 +130,7 @@ def trajectory_chart(points: Sequence[TrajectoryPoint], *, title: str = "Fidelit
             hovertemplate="%{x|%d %b %Y}: %{y} (%{customdata})<extra></extra>",
         )
     )
-    return figure_json(figure)
+    return figure_json(layout, traces)
 
 
 def _site_labels(heatmap: FidelityHeatmap) -> list[str]:
@@ -171,29 +172,26 @@ def heatmap_chart(heatmap: FidelityHeatmap, *, title: str = "Item scores by site
     }
     layout["hovermode"] = "closest"
     layout["height"] = min(1200, max(320, 140 + 22 * len(rows)))
-    layout["margin"] = {"l": 40 if many else 200, "r": 20, "t": 90, "b": 40}
+    layout["margin"] = {"l": 40 if many else 200, "r": 20, "t": 110, "b": 40}
     steps = len(SCORE_COLOURS)
     colourscale = []
     for index, colour in enumerate(SCORE_COLOURS):  # a colour per whole score, not a gradient
         colourscale.append([index / steps, colour])
         colourscale.append([(index + 1) / steps, colour])
-    trace = {
-        "type": "heatmap",
-        "z": z,
-        "x": columns,
-        "y": rows,
-        "hovertemplate": "%{y}<br>%{x}<br>Score: %{z}<extra></extra>",
-        "hoverongaps": False,
-        "zmin": 0.5,
-        "zmax": 5.5,
-        "colorscale": colourscale,
-        "xgap": 1,
-        "ygap": 1 if not many else 0,
+    heatmap = trace(
+        "heatmap",
+        z=z,
+        x=columns,
+        y=rows,
+        hovertemplate="%{y}<br>%{x}<br>Score: %{z}<extra></extra>",
+        hoverongaps=False,
+        zmin=0.5,
+        zmax=5.5,
+        colorscale=colourscale,
+        xgap=1,
+        ygap=1 if not many else 0,
         # No colour bar: Plotly sets an inline style on it, which the CSP refuses. The page
         # gives the key in words.
-        "showscale": False,
-    }
-    # A plain figure, not go.Figure: Plotly's validators deep-copy every cell, which for
-    # 2,000 sites x 25 items took 20 to 50 times longer than the JSON itself (bench/FINDINGS.md).
-    figure = {"data": [trace], "layout": layout}
-    return figure_json(figure)
+        showscale=False,
+    )
+    return figure_json(layout, [heatmap])

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from html import escape
 
-import plotly.graph_objects as go
-
 from portal.charts import (
     NHS_BLUE,
     NHS_DARK_BLUE,
@@ -16,6 +14,7 @@ from portal.charts import (
     NHS_WARM_YELLOW,
     base_layout,
     figure_json,
+    trace,
 )
 from training.models import VISIT_PURPOSES
 from training.visit_queries import TrainerActivity
@@ -33,18 +32,19 @@ def visits_by_month_chart(activity: TrainerActivity) -> str:
     layout["barmode"] = "stack"
     layout["xaxis"] = {"title": {"text": "Month"}, "type": "category"}
     layout["yaxis"] |= {"dtick": 1}
-    figure = go.Figure(layout=layout)
+    traces = []
     labels = [f"{month:%b %Y}" for month in activity.months]
     for index, ((_, name), months) in enumerate(activity.by_month.items()):
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            trace(
+                "bar",
                 x=labels,
                 y=[months.get(month, 0) for month in activity.months],
                 name=escape(name),  # Plotly reads tags in names: people typed these
                 marker={"color": _colour(index)},
             )
         )
-    return figure_json(figure)
+    return figure_json(layout, traces)
 
 
 def visits_by_purpose_chart(activity: TrainerActivity) -> str:
@@ -54,14 +54,15 @@ def visits_by_purpose_chart(activity: TrainerActivity) -> str:
     layout["xaxis"] = {"title": {"text": "Purpose"}, "type": "category"}
     layout["yaxis"] |= {"dtick": 1}
     layout["hovermode"] = "closest"
-    figure = go.Figure(layout=layout)
+    traces = []
     for index, ((_, name), purposes) in enumerate(activity.by_purpose.items()):
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            trace(
+                "bar",
                 x=list(VISIT_PURPOSES.values()),
                 y=[purposes.get(slug, 0) for slug in VISIT_PURPOSES],
                 name=escape(name),  # Plotly reads tags in names: people typed these
                 marker={"color": _colour(index)},
             )
         )
-    return figure_json(figure)
+    return figure_json(layout, traces)
