@@ -23,12 +23,11 @@ from portal.extensions import db
 from portal.models import User
 from portal.permissions import get_programme_or_404, programme_scope, site_scope
 from programme import exports, queries
-from programme.models import Funder, Participation, Programme
+from programme.models import Funder, Programme
 from programme.progress import STATUS_LABELS
-from programme.views import progress_chart
+from programme.views import programme_figures, progress_chart
 from sites.models import REGIONS, MonthlyReturn, Organisation, Site
-from sites.outcomes import OutcomeTotals, last_12_months, outcome_rates
-from sites.queries import outcome_totals
+from sites.outcomes import last_12_months
 from training.fidelity import BANDS
 from training.queries import latest_bands
 
@@ -118,26 +117,11 @@ def print_sized(chart: str) -> str:
 def programme_report(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)
     today = date.today()
-    progress = queries.progress_of([programme], today)[programme.id]
-    sites = queries.programme_sites(programme, today)
-    period = last_12_months(today)
-    site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
-    totals = outcome_totals(site_ids, period.first, period.last)
+    figures = programme_figures(programme, today, last_12_months(today))
     return render_template(
         "reports/programme.html",
-        programme=programme,
-        progress=progress,
-        sites=sites,
-        period=period,
-        site_rates={
-            site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
-        },
-        fidelity=latest_bands(site_ids),
-        bands=BANDS,
-        labels=STATUS_LABELS,
+        **figures | {"chart": print_sized(figures["chart"])},
         regions=REGIONS,
-        chart=print_sized(progress_chart(programme, progress, today)),
-        late_total=sum(s.late_returns for s in sites),
         generated=datetime.now().astimezone(),
     )
 

@@ -13,10 +13,11 @@ from portal.access import EVERY_ROLE, allow
 from portal.charts import programme_progress_chart
 from portal.permissions import get_programme_or_404, programme_scope
 from programme import queries
-from programme.models import Participation
+from programme.models import Participation, Programme
 from programme.progress import STATUS_LABELS, expected_line, months_between
 from sites.outcomes import (
     OutcomeTotals,
+    Period,
     chosen_period,
     outcome_rates,
     period_choices,
@@ -64,32 +65,40 @@ def progress_chart(programme: Any, progress: Any, today: date) -> str:
     )
 
 
+def programme_figures(programme: Programme, today: date, period: Period) -> dict[str, Any]:
+    """What the programme page and its printable report both show: progress and its chart, each
+    site's figures, outcome rates over `period` and latest fidelity band."""
+    progress = queries.progress_of([programme], today)[programme.id]
+    sites = queries.programme_sites(programme, today)
+    site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
+    totals = outcome_totals(site_ids, period.first, period.last)
+    return {
+        "programme": programme,
+        "progress": progress,
+        "sites": sites,
+        "period": period,
+        "site_rates": {
+            site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
+        },
+        "fidelity": latest_bands(site_ids),
+        "bands": BANDS,
+        "labels": STATUS_LABELS,
+        "chart": progress_chart(programme, progress, today),
+        "late_total": sum(s.late_returns for s in sites),
+    }
+
+
 @bp.route("/<int:programme_id>")
 @allow(*EVERY_ROLE)
 def detail(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)
     today = date.today()
-    progress = queries.progress_of([programme], today)[programme.id]
-    sites = queries.programme_sites(programme, today)
     period, period_error = chosen_period(request.args.get("period"), today)
-    site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
-    totals = outcome_totals(site_ids, period.first, period.last)
     return render_template(
         "programme/detail.html",
-        programme=programme,
-        progress=progress,
-        sites=sites,
-        period=period,
+        **programme_figures(programme, today, period),
         period_error=period_error,
         periods=with_choice(period_choices(today, programme.starts_on.year), period),
-        site_rates={
-            site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
-        },
-        fidelity=latest_bands(site_ids),
-        bands=BANDS,
-        labels=STATUS_LABELS,
-        chart=progress_chart(programme, progress, today),
-        late_total=sum(s.late_returns for s in sites),
         today=today,
         remaining_days=max((programme.ends_on - today).days, 0),
     )

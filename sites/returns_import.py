@@ -514,7 +514,7 @@ def _insert_returns(
 ) -> dict[tuple[int, date], int]:
     """Insert new returns; their ids by (site, month), read back in one select. (An INSERT ...
     RETURNING of many rows works on both databases too, but psycopg parses its thousands of
-    placeholders in Python: on PostgreSQL it took three times as long as this.)"""
+    bound parameters in Python: on PostgreSQL it took three times as long as this.)"""
     table = MonthlyReturn.__table__
     values = [
         {
