@@ -358,6 +358,20 @@ def test_review_actions_are_labelled_with_the_review_and_item(client, login_as, 
     )
 
 
+def test_actions_link_to_the_visit_that_agreed_them_on_the_list_and_the_site_page(
+    client, login_as, actions_network
+):
+    bradford = actions_network["sites"][0]
+    visit_id = actions_network["actions"]["overdue"].visit_id
+    login_as("admin")
+    link = f'<a href="/visits/{visit_id}">'
+    assert link in text_of(client.get("/actions"))
+    assert link in text_of(client.get(f"/sites/{bradford.id}"))
+    later = actions_network["actions"]["later"]  # agreed at neither: its source is plain text
+    row = text_of(client.get("/actions")).split(later.description)[1].split("</tr>")[0]
+    assert "<a href" not in row.split("Agreed at </span>")[1].split("</td>")[0]
+
+
 def test_an_admin_lists_every_site_and_bad_filters_are_named(client, login_as, actions_network):
     login_as("admin")
     assert len(listed(client)) == 5
