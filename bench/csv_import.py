@@ -28,8 +28,8 @@ from pathlib import Path
 
 from bench.generate import _figures, _SiteModel
 from config import ROOT
-from sites.deadlines import add_months
-from sites.returns_import import HEADER
+from sites.returns.deadlines import add_months
+from sites.returns.importing.checker import HEADER
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,10 @@ def run_import(database_url: str, csv_path: Path, user_id: int, today: date) -> 
 
 
 def _child(database_url: str, csv_path: str, user_id: int, today: date) -> None:
+    from accounts.models import User
+    from core.extensions import db
     from portal import create_app
-    from portal.extensions import db
-    from portal.models import User
-    from sites.returns_import import import_returns
+    from sites.returns.importing.checker import import_returns
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():

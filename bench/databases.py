@@ -13,8 +13,8 @@ import flask_migrate
 import sqlalchemy as sa
 from flask import Flask
 
+from core.extensions import db
 from portal import create_app
-from portal.extensions import db
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DATABASE = "bench"

@@ -22,10 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from portal.extensions import db
-from portal.models import ApiToken, User, hash_token
+from accounts.models import ApiToken, User, hash_token
+from core.extensions import db
 from programme.models import Funder, Participation, Programme, TargetMonth
-from sites.deadlines import add_months, month_end
 from sites.models import (
     ORGANISATION_KINDS,
     SECTORS,
@@ -35,7 +34,8 @@ from sites.models import (
     ReturnSector,
     Site,
 )
-from training import fidelity
+from sites.returns.deadlines import add_months, month_end
+from training.fidelity import scale as fidelity
 from training.models import (
     REVIEW_KINDS,
     VISIT_PURPOSES,

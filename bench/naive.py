@@ -15,12 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import render_template
 
-from portal.extensions import db
+from core.extensions import db
 from programme.models import Programme
 from programme.progress import STATUS_LABELS, programme_progress
 from programme.queries import SiteFigures, _late_window, last_due_month
 from programme.views import progress_chart
-from sites import deadlines
 from sites.models import RETURN_COUNTS, MonthlyReturn
 from sites.outcomes import (
     OutcomeTotals,
@@ -30,7 +29,8 @@ from sites.outcomes import (
     sustainment_base_months,
     with_choice,
 )
-from training.fidelity import BANDS, band_for
+from sites.returns import deadlines
+from training.fidelity.scale import BANDS, band_for
 from training.models import FidelityReview
 
 

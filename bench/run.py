@@ -44,7 +44,7 @@ from bench.scenarios import (
     time_naive,
     time_scenario,
 )
-from portal.extensions import db
+from core.extensions import db
 from programme.queries import progress_of
 
 HERE = Path(__file__).resolve().parent

@@ -26,11 +26,11 @@ from flask.testing import FlaskClient
 from flask_login import login_user
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from accounts.models import User
 from bench import bare_sql, naive
 from bench.bare_sql import Facts
 from bench.generate import Network
-from portal.extensions import db
-from portal.models import User
+from core.extensions import db
 
 WARM_UP = 2
 SITE_PACKAGES = sa.__file__.split("sqlalchemy")[0]

@@ -48,7 +48,7 @@ def configure_settings(app: Flask, config_object: Any, overrides: dict[str, Any]
 
 
 def configure_templates(app: Flask) -> None:
-    from portal import layout
+    from core.web import layout
 
     app.jinja_loader = ChoiceLoader(
         [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
@@ -61,8 +61,9 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from portal import audit, models  # noqa: F401  (tables register with the metadata)
-    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from accounts import models  # noqa: F401  (tables register with the metadata
+    from core import audit  # noqa: F401  (tables register with the metadata
+    from core.extensions import csrf, db, limiter, login_manager, migrate
     from programme import models as programme_models  # noqa: F401
     from sites import models as sites_models  # noqa: F401
     from training import models as training_models  # noqa: F401
@@ -70,7 +71,7 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in to see this page."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
@@ -79,7 +80,8 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from portal import access, errors, security
+    from core.web import access
+    from portal import errors, security
 
     errors.init_app(app)
     security.init_app(app)
@@ -87,27 +89,32 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from portal import admin, auth, dashboard, health
+    from accounts import views as accounts
+    from portal import dashboard, health
+    from portal.admin import views as admin
     from portal.api import register_api
-    from programme import late_views, report_views
-    from programme import views as programme_views
-    from sites import import_views, return_views
-    from sites import views as sites_views
-    from training import views as training_views
-    from training import visit_views
+    from programme import views as programme
+    from programme.reports import views as reports
+    from sites import views as sites
+    from sites.returns import views as returns
+    from sites.returns.importing import views as importing
+    from training.fidelity import views as fidelity
+    from training.visits import views as visits
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(sites_views.bp)
-    app.register_blueprint(programme_views.bp)
-    app.register_blueprint(return_views.bp)
-    app.register_blueprint(import_views.bp)
-    app.register_blueprint(late_views.bp)
-    app.register_blueprint(report_views.bp)
-    app.register_blueprint(training_views.bp)
-    app.register_blueprint(visit_views.bp)
+    for module in (
+        health,
+        accounts,
+        dashboard,
+        admin,
+        sites,
+        programme,
+        returns,
+        importing,
+        reports,
+        fidelity,
+        visits,
+    ):
+        app.register_blueprint(module.bp)
     register_api(app)
 
 

@@ -13,8 +13,8 @@ from flask import Blueprint, Flask, abort, render_template, request
 from flask_smorest import Api
 from marshmallow import Schema, fields, validate
 
-from portal.access import public
-from portal.extensions import csrf, db
+from core.extensions import csrf, db
+from core.web.access import public
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 NON_JSON_ENDPOINTS = {"returns_api.ReturnsImport"}
@@ -67,11 +67,11 @@ api = PortalApi()
 
 def register_api(app: Flask) -> None:
     from programme.api import blp as programmes_blp
-    from programme.export_api import blp as exports_blp
+    from programme.reports.api import blp as exports_blp
     from sites.api import blp as sites_blp
-    from sites.import_api import blp as returns_blp
-    from training.api import blp as fidelity_blp
-    from training.visit_api import blp as visits_blp
+    from sites.returns.importing.api import blp as returns_blp
+    from training.fidelity.api import blp as fidelity_blp
+    from training.visits.api import blp as visits_blp
 
     api.init_app(app)
     app.register_blueprint(docs)

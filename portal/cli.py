@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from portal.accounts import create_token, create_user, normalise_email
+from accounts.models import ROLES, User
+from accounts.services import create_token, create_user, normalise_email
+from core.extensions import db
 from portal.errors import ValidationFailed
-from portal.extensions import db
-from portal.models import ROLES, User
 
 users = AppGroup("users", help="Manage users.")
 tokens = AppGroup("tokens", help="Manage API tokens.")
@@ -94,7 +94,7 @@ def create_token_command(email: str, name: str) -> None:
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds sites.")
 def demo_load(if_empty: bool) -> None:
-    from portal import demo as demo_network
+    from portal.demo import network as demo_network
     from sites.models import Site
 
     if db.session.scalar(sa.select(sa.func.count(Site.id))):
@@ -112,7 +112,7 @@ def demo_load(if_empty: bool) -> None:
 
 @demo.command("logins")
 def demo_logins() -> None:
-    from portal import demo as demo_network
+    from portal.demo import network as demo_network
 
     click.echo("Demo logins (one per role):")
     for role, email, password in demo_network.LOGINS:

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from portal.access import EVERY_ROLE, allow
+from core.web.access import EVERY_ROLE, allow
 from programme.progress import STATUS_LABELS
 from programme.queries import network_summary
-from programme.report_views import funded_page
-from sites.deadlines import this_months_return
-from sites.return_queries import returns_overview
-from training.visit_queries import overdue_action_count
+from programme.reports.views import funded_page
+from sites.returns.deadlines import this_months_return
+from sites.returns.queries import returns_overview
+from training.visits.queries import overdue_action_count
 
 bp = Blueprint("dashboard", __name__)
 

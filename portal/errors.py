@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from core.extensions import db
 
 CODES = {
     400: "bad_request",

@@ -3,8 +3,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
-from portal.access import public
-from portal.extensions import db
+from core.extensions import db
+from core.web.access import public
 
 bp = Blueprint("health", __name__)
 

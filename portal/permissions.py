@@ -10,8 +10,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort
 
-from portal.extensions import db
-from portal.models import User, UserSite
+from accounts.models import User, UserSite
+from core.extensions import db
 from programme.models import Participation, Programme
 from sites.models import Site
 from training.models import Assignment

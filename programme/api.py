@@ -11,9 +11,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from portal.access import EVERY_ROLE, allow
+from core.extensions import db
+from core.web.access import EVERY_ROLE, allow
 from portal.api import page_of
-from portal.extensions import db
 from portal.permissions import get_programme_or_404, programme_scope
 from programme import queries, schemas, services
 from programme.models import Programme

@@ -18,7 +18,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from portal.extensions import db
+from core.extensions import db
 from programme.models import Funder, TargetMonth
 from sites.forms import (
     at_least,

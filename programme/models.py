@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models import Record
+from accounts.models import Record
+from core.extensions import db
 from sites.models import Site
 
 

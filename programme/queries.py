@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from portal.extensions import db
-from portal.sql import month_start
+from core.extensions import db
+from core.sql import month_start
 from programme.models import Funder, Participation, Programme, TargetMonth
 from programme.progress import Progress, programme_progress
-from sites import deadlines
 from sites.models import MonthlyReturn, Organisation, Site
-from sites.return_queries import england_and_wales_holidays, working_days_allowed
+from sites.returns import deadlines
+from sites.returns.queries import england_and_wales_holidays, working_days_allowed
 
 SUBMITTED = "submitted"
 
@@ -362,7 +362,7 @@ class NetworkSummary:
 
 
 def network_summary(today: date) -> NetworkSummary:
-    from portal.sql import financial_year_start
+    from core.sql import financial_year_start
     from programme.progress import STATUSES
     from sites.models import Designation
 

@@ -17,14 +17,15 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.access import EVERY_ROLE, allow
+from core.extensions import db
+from core.web.access import EVERY_ROLE, allow
 from portal.api import PageArgs, page_of
 from portal.errors import StaleVersion, ValidationFailed
-from portal.extensions import db
 from portal.permissions import get_site_for_returns_or_404, get_site_or_404
-from sites import outcomes, queries, return_rules
+from sites import outcomes, queries
 from sites.models import Site
-from sites.returns import save_return
+from sites.returns import rules as return_rules
+from sites.returns.services import save_return
 from sites.schemas import (
     MAX_ID,
     DesignationIn,

@@ -20,9 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from portal.extensions import db
-from sites import return_rules
+from core.extensions import db
 from sites.models import ORGANISATION_KINDS, REGIONS, Organisation, Site
+from sites.returns import rules as return_rules
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
 DATE_HINT = "For example, 1 April 2015"

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models import Record, User, utcnow
-from sites import return_rules
+from accounts.models import Record, User, utcnow
+from core.extensions import db
+from sites.returns import rules as return_rules
 
 REGIONS = {
     "north-east-and-yorkshire": "North East and Yorkshire",

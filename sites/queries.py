@@ -20,13 +20,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from portal.extensions import db
-from portal.models import User
+from accounts.models import User
+from core.extensions import db
 from portal.permissions import programme_scope, site_scope
 from programme.models import Participation, Programme
 from sites import outcomes
 from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, Site
-from training.queries import latest_fidelity, site_ids_in_band
+from training.fidelity.queries import latest_fidelity, site_ids_in_band
 
 
 @dataclass(frozen=True)

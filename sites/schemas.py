@@ -14,9 +14,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from portal.api import PageArgs
-from sites import return_rules
 from sites.models import ORGANISATION_KINDS, REGIONS, RETURN_STATUSES
-from training.fidelity import BANDS
+from sites.returns import rules as return_rules
+from training.fidelity.scale import BANDS
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 

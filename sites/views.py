@@ -11,12 +11,11 @@ from flask_login import current_user
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from portal.access import EVERY_ROLE, allow
-from portal.charts import site_outcomes_chart, site_rates_chart
-from portal.layout import page_href, page_number, pagination
+from core.charts import site_outcomes_chart, site_rates_chart
+from core.web.access import EVERY_ROLE, allow
+from core.web.layout import page_href, page_number, pagination
 from portal.permissions import can_review_site, can_send_returns, get_site_or_404
 from programme.queries import late_return_months
-from sites.deadlines import this_months_return
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
 from sites.outcomes import (
@@ -37,11 +36,17 @@ from sites.queries import (
     site_list,
     site_outcome_totals,
 )
-from training.charts import item_scores_chart, trajectory_chart
-from training.fidelity import BANDS, band_for
+from sites.returns.deadlines import this_months_return
+from training.fidelity.charts import item_scores_chart, trajectory_chart
+from training.fidelity.queries import (
+    latest_bands,
+    latest_review_detail,
+    site_reviews,
+    site_trajectory,
+)
+from training.fidelity.scale import BANDS, band_for
 from training.models import REVIEW_KINDS
-from training.queries import latest_bands, latest_review_detail, site_reviews, site_trajectory
-from training.visit_queries import site_visits_and_actions
+from training.visits.queries import site_visits_and_actions
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from core.extensions import db as _db
 from portal import create_app
-from portal.extensions import db as _db
 from tests.factories import Factory
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

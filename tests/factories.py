@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.accounts import create_token
-from portal.models import User, UserSite
+from accounts.models import User, UserSite
+from accounts.services import create_token
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.models import Designation, MonthlyReturn, Organisation, ReturnSector, Site
 from training.models import Assignment, FidelityReview, FidelityScore

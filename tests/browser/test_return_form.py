@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from sites.models import MonthlyReturn
-from sites.return_rules import add_months
+from sites.returns.rules import add_months
 from tests.browser.pages import assert_clean_and_accessible, log_in
 
 pytestmark = pytest.mark.browser

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sites import return_rules
 from sites.models import MonthlyReturn
-from sites.returns_import import HEADER
+from sites.returns import rules as return_rules
+from sites.returns.importing.checker import HEADER
 from tests.browser.pages import assert_clean_and_accessible, log_in
 
 pytestmark = pytest.mark.browser

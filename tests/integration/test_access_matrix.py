@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.access import ANONYMOUS, declared_roles
-from portal.models import ROLES
+from accounts.models import ROLES
+from core.web.access import ANONYMOUS, declared_roles
 
 PUBLIC = "public"
 ANY = frozenset({"admin", "trainer", "site_lead", "funder"})  # any logged-in user
@@ -31,16 +31,16 @@ CALLERS = (ANONYMOUS, *sorted(ROLES))
 EXPECTED: dict[str, Any] = {
     # --- anonymous users: "see only the login page and /health" --------------------------------
     "health.health": PUBLIC,
-    "auth.login": PUBLIC,
+    "accounts.login": PUBLIC,
     # The API's documentation is open too: it describes the contract and holds no data, and the
     # docs page's JavaScript fetches openapi.json without a token (the API ignores the session
     # cookie). This goes beyond DESIGN.md's "login page and /health": a decision to confirm.
     "api_docs.docs": PUBLIC,
     "api-docs.openapi_json": PUBLIC,
     # --- every logged-in user -------------------------------------------------------------------
-    "auth.logout": ANY,
-    "auth.account": ANY,  # each user's own API tokens
-    "auth.revoke": ANY,  # own tokens only: the view answers 404 for someone else's
+    "accounts.logout": ANY,
+    "accounts.account": ANY,  # each user's own API tokens
+    "accounts.revoke": ANY,  # own tokens only: the view answers 404 for someone else's
     "dashboard.index": ANY,  # network summaries
     "programme.index": ANY,  # scoped: a funder sees the programmes it funds
     "programme.detail": ANY,  # scoped in the view
@@ -80,17 +80,17 @@ EXPECTED: dict[str, Any] = {
     "sites_api.Returns": {"GET": ANY},
     "sites_api.SiteOutcomes": {"GET": ANY},  # scoped
     # --- monthly returns: "site_lead: its own site's monthly returns"; admin: everything -------
-    "late_returns.index": ANY,  # scoped: each role sees the late sites it may read
+    "programme.late_returns": ANY,  # scoped: each role sees the late sites it may read
     "returns.index": SITE_LEAD_ADMIN,  # the sites whose returns the user sends
     "returns.site_months": SITE_LEAD_ADMIN,  # own site only: checked in the view
     "returns.edit": SITE_LEAD_ADMIN,  # the form, GET and POST; own site only
     "sites_api.ReturnMonth": {"PUT": SITE_LEAD_ADMIN},  # own site only
     "returns_api.ReturnsImport": {"POST": SITE_LEAD_ADMIN},  # rows for own sites only
-    "returns_import.upload": SITE_LEAD_ADMIN,  # GET, POST /returns/import
-    "returns_import.template": SITE_LEAD_ADMIN,  # the template CSV
-    "returns_import.preview": SITE_LEAD_ADMIN,  # own uploads only (404 otherwise)
-    "returns_import.run": SITE_LEAD_ADMIN,
-    "returns_import.result": SITE_LEAD_ADMIN,
+    "importing.upload": SITE_LEAD_ADMIN,  # GET, POST /returns/import
+    "importing.template": SITE_LEAD_ADMIN,  # the template CSV
+    "importing.preview": SITE_LEAD_ADMIN,  # own uploads only (404 otherwise)
+    "importing.run": SITE_LEAD_ADMIN,
+    "importing.result": SITE_LEAD_ADMIN,
     # --- fidelity: "trainer: visits and reviews for their sites"; funders see totals and bands
     "fidelity.review_new": TRAINER_ADMIN,  # assigned trainers only: checked in the view
     "fidelity.review_edit": TRAINER_ADMIN,  # drafts only
@@ -327,7 +327,7 @@ def test_every_route_answers_as_the_table_says(app, network, role) -> None:
 
 def test_undeclared_routes_are_refused_to_everyone(app, network) -> None:
     """Default deny: a view without @allow/@public is refused, even to admin."""
-    from portal.access import enforce_access
+    from core.web.access import enforce_access
 
     assert app.before_request_funcs[None].count(enforce_access) == 1
 

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from portal.models import AuditEvent, User, UserSite
+from accounts.models import AuditEvent, User, UserSite
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.models import Designation, Organisation, Site
 from tests.factories import PASSWORD

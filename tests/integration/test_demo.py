@@ -14,15 +14,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.accounts import user_for_token
-from portal.demo import LOGINS
-from portal.extensions import db as _db
-from portal.models import ApiToken, User, UserSite
+from accounts.models import ApiToken, User, UserSite
+from accounts.services import user_for_token
+from core.extensions import db as _db
+from portal.demo.network import LOGINS
 from programme.models import Participation, Programme
-from sites.deadlines import last_due_month
 from sites.models import SECTORS, MonthlyReturn, ReturnSector, Site
+from sites.returns.deadlines import last_due_month
 from tests.conftest import empty_database
-from training import fidelity
+from training.fidelity import scale as fidelity
 from training.models import Assignment, FidelityReview, FidelityScore
 
 R = MonthlyReturn
@@ -351,7 +351,7 @@ class TestTheDemoNetwork:
         )
 
     def test_trainers_visits_and_actions_span_years_with_some_overdue(self, demo):
-        from portal.demo import FORMER_TRAINER, TRAINER_SITES
+        from portal.demo.network import FORMER_TRAINER, TRAINER_SITES
         from training.models import Action, Visit
 
         trainer = demo.session.scalar(

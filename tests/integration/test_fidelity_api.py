@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from training.fidelity.services import save_review
 from training.models import Action, FidelityReview
-from training.reviews import save_review
 
 REVIEWED_ON = date.today() - timedelta(days=10)
 REVIEW_KEYS = {

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 
 from sites.models import Site
 from tests.query_counter import count_queries
-from training import queries
-from training.charts import heatmap_chart, item_scores_chart, trajectory_chart
-from training.fidelity import review_total
-from training.forms import programme_site_ids
+from training.fidelity import queries
+from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
+from training.fidelity.forms import programme_site_ids
+from training.fidelity.queries import ProfileFilters
+from training.fidelity.scale import review_total
 from training.models import FidelityReview, FidelityScore
-from training.queries import ProfileFilters
 
 ALL_ITEMS = range(1, 26)
 

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from accounts.models import AuditEvent
 from portal.errors import StaleVersion, ValidationFailed
-from portal.models import AuditEvent
+from training.fidelity.services import save_review
 from training.models import Action, FidelityReview, FidelityScore
-from training.reviews import save_review
 
 REVIEWED_ON = date.today() - timedelta(days=30)
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from programme import late_views
+from programme import views as late_views
 from programme.queries import late_return_months, late_returns
 from sites.models import Site
 from tests.query_counter import count_queries

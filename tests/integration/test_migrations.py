@@ -16,8 +16,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from config import ROOT
+from core.extensions import db
 from portal import create_app
-from portal.extensions import db
 from tests.conftest import BACKENDS, POSTGRES_URL
 
 MIGRATIONS = ROOT / "migrations"

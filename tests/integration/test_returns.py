@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.models import AuditEvent
+from accounts.models import AuditEvent
 from sites.models import MonthlyReturn, ReturnSector, ReturnVersion
-from sites.return_rules import add_months
+from sites.returns.rules import add_months
 
 MONTH = add_months(date.today().replace(day=1), -2)
 SLUG = f"{MONTH:%Y-%m}"

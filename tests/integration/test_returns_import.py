@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.models import AuditEvent, UserSite
-from sites import return_rules
-from sites import returns_import as service
+from accounts.models import AuditEvent, UserSite
 from sites.models import MonthlyReturn, ReturnSector, ReturnUpload, ReturnVersion
+from sites.returns import rules as return_rules
+from sites.returns.importing import checker as service
 
 URL = "/api/v1/returns/import"
 HEADER = ",".join(service.HEADER)
@@ -683,7 +683,7 @@ def test_an_upload_without_a_file_is_refused(client, login_as, db):
 
 
 def test_an_upload_over_the_size_limit_is_refused(client, login_as, make, db, monkeypatch):
-    from sites import import_views
+    from sites.returns.importing import views as import_views
 
     site = make.site()
     login_as("admin")

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from config import Config
+from core.extensions import db as _db
+from core.extensions import limiter
 from portal import create_app
 from portal.api import NON_JSON_ENDPOINTS
-from portal.extensions import db as _db
-from portal.extensions import limiter
 from tests.factories import PASSWORD, Factory
 
 BAD_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "http:", "https:")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.models import AuditEvent
+from accounts.models import AuditEvent
 from sites.models import Designation, Organisation, Site
 
 ORGANISATION_KEYS = {"id", "name", "kind", "ods_code", "region", "version"}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from portal.extensions import db as _db
-from portal.models import User
-from portal.sql import financial_year_start
+from accounts.models import User
+from core.extensions import db as _db
+from core.sql import financial_year_start
 from programme.models import Funder, Participation, Programme
 from programme.queries import last_due_month
 from sites.models import MonthlyReturn, Organisation, Site

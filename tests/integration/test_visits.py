@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from portal.extensions import db as _db
-from portal.models import AuditEvent
+from accounts.models import AuditEvent
+from core.extensions import db as _db
 from training.models import Action, Assignment, FidelityReview, Visit
 
 TODAY = date.today()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.extensions import db as _db
+from core.extensions import db as _db
 from tests.integration.test_visits import add_action, add_review, add_visit, audit_rows, count
 from training.models import Action, Assignment, Visit
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.actions import action_state, days_overdue, due_soon_until
+from training.visits.actions import action_state, days_overdue, due_soon_until
 
 TODAY = date(2026, 3, 10)
 

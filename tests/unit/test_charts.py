@@ -12,12 +12,12 @@ import plotly.graph_objects as go
 import pytest
 from flask import Flask
 
-from portal.charts import programme_progress_chart, site_outcomes_chart, site_rates_chart
-from programme.report_views import MapSite, network_map_chart, print_sized
-from training.charts import heatmap_chart, item_scores_chart, trajectory_chart
-from training.queries import FidelityHeatmap, HeatmapSite, ItemProfile, TrajectoryPoint
-from training.visit_charts import visits_by_month_chart, visits_by_purpose_chart
-from training.visit_queries import TrainerActivity
+from core.charts import programme_progress_chart, site_outcomes_chart, site_rates_chart
+from programme.reports.views import MapSite, network_map_chart, print_sized
+from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
+from training.fidelity.queries import FidelityHeatmap, HeatmapSite, ItemProfile, TrajectoryPoint
+from training.visits.charts import visits_by_month_chart, visits_by_purpose_chart
+from training.visits.queries import TrainerActivity
 
 MONTHS = [date(2026, 1, 1), date(2026, 2, 1)]
 

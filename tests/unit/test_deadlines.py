@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sites.deadlines import (
+from sites.returns.deadlines import (
     due_date,
     last_due_month,
     month_end,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.fidelity import (
+from training.fidelity.scale import (
     BANDS,
     ITEMS,
     MAX_SCORE,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programme.open_data import (
+from programme.reports.open_data import (
     SUPPRESSED,
     Rate,
     published_count,

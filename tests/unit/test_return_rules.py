@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sites.return_rules import (
+from sites.returns.rules import (
     COUNTS,
     FIGURES,
     FTE,

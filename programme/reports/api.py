@@ -1,0 +1,62 @@
+"""GET /api/v1/exports/{name}.csv|.xlsx: every table of figures, scoped, and its open-data form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from core.web.access import EVERY_ROLE, allow
+from programme.reports import exports
+
+blp = Blueprint("exports_api", __name__, url_prefix="/api/v1", description="Exports")
+
+
+class ExportArgs(Schema):
+    programme_id = fields.Integer(
+        validate=validate.Range(min=1), metadata={"description": "Only this programme"}
+    )
+    site_id = fields.Integer(
+        validate=validate.Range(min=1), metadata={"description": "Only this site"}
+    )
+    open = fields.Boolean(
+        load_default=False,
+        metadata={"description": "The open-data form: counts 1 to 4 as *, others to the nearest 5"},
+    )
+
+
+FILES = {
+    "200": {
+        "description": "The table as a file (attachment): CSV or XLSX",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            exports.CONTENT_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    "403": {"description": "The programme or site is outside the caller's scope"},
+    "404": {
+        "description": "No such export (returns, progress, fidelity), format, programme or site"
+    },
+}
+
+
+@blp.route("/exports/<name>.<format>")
+class Export(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.arguments(ExportArgs, location="query")
+    @blp.doc(
+        summary="A table of figures as CSV or XLSX: returns, progress or fidelity",
+        responses=FILES,
+    )
+    def get(self, args: dict[str, Any], name: str, format: str) -> Any:
+        return exports.export_response(
+            current_user,
+            name,
+            format,
+            programme_id=args.get("programme_id"),
+            site_id=args.get("site_id"),
+            open_form=args["open"],
+        )

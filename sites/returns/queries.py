@@ -1,0 +1,141 @@
+"""Reads for the monthly return pages: the returns a user sends, a return's history and due dates.
+Each is a fixed number of queries, whatever the number of sites."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import holidays as bank_holidays
+import sqlalchemy as sa
+from flask import current_app
+
+from accounts.models import User
+from core.extensions import db
+from portal.permissions import returns_scope
+from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site
+from sites.returns import deadlines
+from sites.returns import rules as return_rules
+
+
+@lru_cache(maxsize=8)
+def england_and_wales_holidays(first_year: int, last_year: int) -> frozenset[date]:
+    """Bank holidays of England and Wales (they share them) from first_year to last_year."""
+    return frozenset(
+        bank_holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    )
+
+
+def working_days_allowed() -> int:
+    return current_app.config.get("LATE_RETURN_WORKING_DAYS", deadlines.WORKING_DAYS_ALLOWED)
+
+
+def return_due_date(month: date) -> date:
+    """The last day on which the return for `month` is on time."""
+    holidays = england_and_wales_holidays(month.year, month.year + 1)
+    return deadlines.due_date(month, holidays, working_days_allowed())
+
+
+@dataclass(frozen=True)
+class SiteReturns:
+    site_id: int
+    name: str
+    organisation: str
+    statuses: dict[date, tuple[str, int]]  # month -> (status, version)
+    latest_submitted: date | None
+
+
+@dataclass(frozen=True)
+class ReturnsOverview:
+    rows: Sequence[SiteReturns]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def returns_overview(
+    user: User, months: Sequence[date], page: int = 1, per_page: int = 50
+) -> ReturnsOverview:
+    """One page of the sites whose returns `user` sends, by name, with the status of their
+    returns for `months` and their latest submitted month: four queries."""
+    sites = (
+        sa.select(Site.id, Site.name, Organisation.name.label("organisation"))
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .order_by(Site.name, Site.id)
+    )
+    scope = returns_scope(user)
+    if scope is not None:
+        sites = sites.where(Site.id.in_(scope))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(sites.subquery())) or 0
+    page_rows = db.session.execute(sites.limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [row.id for row in page_rows]
+    statuses: dict[int, dict[date, tuple[str, int]]] = defaultdict(dict)
+    latest: dict[int, date] = {}
+    if ids:
+        for site_id, month, status, version in db.session.execute(
+            sa.select(
+                MonthlyReturn.site_id,
+                MonthlyReturn.month,
+                MonthlyReturn.status,
+                MonthlyReturn.version,
+            ).where(MonthlyReturn.site_id.in_(ids), MonthlyReturn.month.in_(list(months)))
+        ):
+            statuses[site_id][month] = (status, version)
+        latest = dict(
+            db.session.execute(
+                sa.select(MonthlyReturn.site_id, sa.func.max(MonthlyReturn.month))
+                .where(MonthlyReturn.site_id.in_(ids), MonthlyReturn.status == "submitted")
+                .group_by(MonthlyReturn.site_id)
+            ).all()
+        )
+    rows = [
+        SiteReturns(row.id, row.name, row.organisation, statuses[row.id], latest.get(row.id))
+        for row in page_rows
+    ]
+    return ReturnsOverview(rows=rows, total=total, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class ReturnVersionEntry:
+    number: int
+    saved_by: str | None
+    saved_at: datetime
+    source: str
+    figures: dict[str, Any]
+    changes: list[return_rules.Change]
+
+
+def return_history(return_id: int) -> list[ReturnVersionEntry]:
+    """Every submitted version of a return, newest first, each with what it changed from the
+    version before: one query."""
+    rows = db.session.execute(
+        sa.select(ReturnVersion, User.name)
+        .outerjoin(User, User.id == ReturnVersion.saved_by_id)
+        .where(ReturnVersion.return_id == return_id)
+        .order_by(ReturnVersion.number)
+    ).all()
+    entries: list[ReturnVersionEntry] = []
+    previous: dict[str, Any] | None = None
+    for version, name in rows:
+        changes = return_rules.changes_between(previous, version.figures) if previous else []
+        entries.append(
+            ReturnVersionEntry(
+                number=version.number,
+                saved_by=name,
+                saved_at=version.saved_at,
+                source=version.source,
+                figures=version.figures,
+                changes=changes,
+            )
+        )
+        previous = version.figures
+    return entries[::-1]

@@ -1,0 +1,165 @@
+"""Monthly return pages: the returns a user sends, the return form (draft, submit, amend) and its
+history. Writes go through sites/returns.py; the rules are sites/return_rules.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.extensions import db
+from core.web.access import allow
+from core.web.layout import page_number, pagination
+from portal.errors import StaleVersion, ValidationFailed
+from portal.permissions import get_site_for_returns_or_404
+from sites.forms import ReturnForm
+from sites.queries import site_returns
+from sites.returns import deadlines
+from sites.returns import rules as return_rules
+from sites.returns.queries import return_due_date, return_history, returns_overview
+from sites.returns.services import WarningsNotConfirmed, find_return, save_return
+
+bp = Blueprint("returns", __name__)
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+STALE = (
+    "Someone else changed this return since you opened it. The figures below are the ones now "
+    "saved: check them and make your change again."
+)
+
+
+def month_slug(month: date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def _month_or_404(text: str) -> date:
+    found = MONTH.match(text)
+    if not found:
+        abort(404)
+    month = date(int(found[1]), int(found[2]), 1)
+    if month > date.today().replace(day=1) or month.year < 1990:
+        abort(404)
+    return month
+
+
+@bp.route("/returns/")
+@allow("admin", "site_lead")
+def index() -> Any:
+    """The sites whose returns the user sends, with this month's return and the latest months."""
+    user = current_user._get_current_object()
+    due = deadlines.this_months_return(date.today())
+    months = [deadlines.previous_month(due), due]
+    overview = returns_overview(user, months, page=page_number(), per_page=50)
+    return render_template(
+        "sites/returns/index.html",
+        overview=overview,
+        due=due,
+        months=months,
+        pagination=pagination(overview.page, overview.pages, "returns.index"),
+        month_slug=month_slug,
+        due_on=return_due_date(due),
+    )
+
+
+def _render(site: Any, month: date, form: ReturnForm, **context: Any) -> Any:
+    existing = context.pop("existing", None)
+    return render_template(
+        "sites/returns/form.html",
+        site=site,
+        month=month,
+        form=form,
+        existing=existing,
+        history=return_history(existing.id) if existing else [],
+        sectors=return_rules.SECTORS,
+        summary=context.pop("summary", []),
+        warnings=context.pop("warnings", []),
+        **context,
+    )
+
+
+@bp.route("/sites/<int(max=2147483647):site_id>/returns/<month>", methods=["GET", "POST"])
+@allow("admin", "site_lead")
+def edit(site_id: int, month: str) -> Any:
+    user = current_user._get_current_object()
+    site = get_site_for_returns_or_404(user, site_id)
+    first_day = _month_or_404(month)
+    existing = find_return(site.id, first_day)
+    form = ReturnForm()
+    form.sustained_13_weeks.description = (
+        f"People whose job started in {return_rules.add_months(first_day, -3):%B %Y} "
+        "and who are still in work."
+    )
+    if request.method == "GET":
+        if existing is not None:
+            form.fill(existing)
+        return _render(site, first_day, form, existing=existing)
+    if not form.validate():  # only the CSRF token and the hidden version can fail here
+        return _render(site, first_day, form, existing=existing), 400
+
+    submit = request.form.get("action") == "submit"
+    was_submitted = existing is not None and existing.is_submitted
+    try:
+        saved = save_return(
+            site,
+            first_day,
+            form.figures(),
+            user=user,
+            sectors=form.sectors(),
+            submit=submit,
+            version=form.version.data,
+            confirm_warnings=bool(form.confirm_warnings.data),
+        )
+        db.session.commit()
+    except WarningsNotConfirmed as error:
+        return _render(site, first_day, form, existing=existing, warnings=error.warnings), 422
+    except ValidationFailed as error:
+        summary = form.show_errors(error.fields)
+        return _render(site, first_day, form, existing=existing, summary=summary), 422
+    except (StaleVersion, StaleDataError):
+        db.session.rollback()
+        current = find_return(site.id, first_day)
+        form = ReturnForm(formdata=None)
+        if current is not None:
+            form.fill(current)
+        summary = [{"text": STALE, "href": "#figures"}]
+        return _render(site, first_day, form, existing=current, summary=summary), 409
+
+    monthly_return = saved.monthly_return
+    if was_submitted:
+        flash(f"Your amendment to the {first_day:%B %Y} return is saved.")
+    elif monthly_return.is_submitted:
+        flash(f"The {first_day:%B %Y} return for {site.name} is submitted. Thank you.")
+    else:
+        flash(f"Your draft of the {first_day:%B %Y} return is saved. It is not submitted yet.")
+    return redirect(url_for("returns.edit", site_id=site.id, month=month_slug(first_day)))
+
+
+@bp.route("/sites/<int(max=2147483647):site_id>/returns/")
+@allow("admin", "site_lead")
+def site_months(site_id: int) -> Any:
+    """The site's returns month by month, newest first: two years, or since the site launched."""
+    site = get_site_for_returns_or_404(current_user._get_current_object(), site_id)
+    today = date.today()
+    newest = today.replace(day=1)
+    oldest = return_rules.add_months(newest, -23)
+    if site.launched_on:
+        oldest = max(oldest, site.launched_on.replace(day=1))
+    months = []
+    month = newest
+    while month >= oldest:
+        months.append(month)
+        month = deadlines.previous_month(month)
+    returns = {r.month: r for r in site_returns(site.id, oldest, newest)}
+    return render_template(
+        "sites/returns/months.html",
+        site=site,
+        months=months,
+        returns=returns,
+        due_dates={month: return_due_date(month) for month in months},
+        today=today,
+        month_slug=month_slug,
+    )

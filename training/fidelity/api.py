@@ -1,0 +1,129 @@
+"""The fidelity API: the scale's items, a site's reviews and the network profile (API.md).
+
+Reads are scoped through portal.permissions; a review is written by training/reviews.py (which
+raises ValidationFailed, answered 422 app-wide with a message per field) and committed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import abort
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from core.extensions import db
+from core.web.access import EVERY_ROLE, allow
+from portal.permissions import get_site_for_review_or_404, get_site_or_404
+from sites.schemas import MAX_ID
+from training.fidelity import queries
+from training.fidelity import scale as fidelity
+from training.fidelity.forms import programme_site_ids
+from training.fidelity.schemas import (
+    ItemOut,
+    ProfileArgs,
+    ProfileOut,
+    ReviewIn,
+    ReviewOut,
+    TrajectoryPointOut,
+)
+from training.fidelity.services import save_review
+from training.models import FidelityReview
+
+blp = Blueprint("fidelity_api", __name__, url_prefix="/api/v1", description="Fidelity reviews")
+
+SITE_ID = f"<int(max={MAX_ID}):site_id>"  # beyond a 32-bit id is simply not found
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def review_payload(review_id: int) -> dict[str, Any]:
+    """A review as the API answers it: its fields, total and band, scores, notes and actions."""
+    detail = queries.review_detail(review_id)
+    if detail is None:  # removed between the write and the read
+        abort(404)
+    review: FidelityReview = detail.review
+    rows = [detail.rows[n] for n in sorted(detail.rows)]
+    return {
+        "id": review.id,
+        "site_id": review.site_id,
+        "version": review.version,
+        "reviewed_on": review.reviewed_on,
+        "kind": review.kind,
+        "status": review.status,
+        "lead_reviewer": review.lead_reviewer,
+        "total": detail.total,
+        "band": detail.band,
+        "scores": {str(row.item): row.score for row in rows},
+        "notes": {str(row.item): row.note for row in rows if row.note},
+        "actions": {
+            str(row.item): {
+                "description": row.action_description,
+                "owner": row.action_owner,
+                "due_on": row.action_due_on,
+            }
+            for row in rows
+            if row.action_description
+        },
+        "action_plan": detail.actions,
+    }
+
+
+@blp.route("/fidelity/items")
+class FidelityItems(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.response(200, ItemOut(many=True))
+    def get(self) -> Any:
+        """The 25 items of the IPS fidelity scale, with what each score from 1 to 5 means"""
+        return [
+            {
+                "number": item.number,
+                "section": item.section,
+                "name": item.name,
+                "description": item.description,
+                "anchors": {str(score): text for score, text in item.anchors.items()},
+            }
+            for item in fidelity.ITEMS
+        ]
+
+
+@blp.route(f"/sites/{SITE_ID}/fidelity-reviews")
+class SiteFidelityReviews(MethodView):
+    @allow(*EVERY_ROLE)
+    @blp.response(200, TrajectoryPointOut(many=True))
+    def get(self, site_id: int) -> Any:
+        """The site's trajectory: its final reviews, oldest first, with the change in total"""
+        get_site_or_404(_user(), site_id)
+        return [asdict(point) for point in queries.site_trajectory(site_id)]
+
+    @allow("admin", "trainer")
+    @blp.arguments(ReviewIn)
+    @blp.response(201, ReviewOut)
+    def post(self, data: dict[str, Any], site_id: int) -> Any:
+        """Record a review of the site (assigned trainers and admins), as a draft or final"""
+        user = _user()
+        site = get_site_for_review_or_404(user, site_id)
+        data.setdefault("lead_reviewer", user.name)
+        review = save_review(site, data, user)
+        db.session.commit()
+        return review_payload(review.id)
+
+
+@blp.route("/fidelity/profile")
+class FidelityProfile(MethodView):
+    @allow("admin", "trainer")
+    @blp.arguments(ProfileArgs, location="query")
+    @blp.response(200, ProfileOut)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Per item: the mean over each site's latest final review, and sites scoring below 4"""
+        programme_id = args.get("programme_id")
+        filters = queries.ProfileFilters(
+            site_ids=programme_site_ids(programme_id) if programme_id is not None else None,
+            region=args.get("region"),
+        )
+        profile = queries.fidelity_profile(filters)
+        return {"sites": profile.sites, "items": [asdict(item) for item in profile.items]}

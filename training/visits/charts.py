@@ -1,0 +1,68 @@
+"""The trainers' activity charts as Plotly figure JSON (templates draw them with macros.html
+`chart`; the page gives the same figures as tables)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from core.charts import (
+    NHS_BLUE,
+    NHS_DARK_BLUE,
+    NHS_GREEN,
+    NHS_GREY,
+    NHS_PURPLE,
+    NHS_WARM_YELLOW,
+    base_layout,
+    figure_json,
+    trace,
+)
+from training.models import VISIT_PURPOSES
+from training.visits.queries import TrainerActivity
+
+COLOURS = [NHS_BLUE, NHS_WARM_YELLOW, NHS_GREEN, NHS_PURPLE, NHS_DARK_BLUE, NHS_GREY]
+
+
+def _colour(index: int) -> str:
+    return COLOURS[index % len(COLOURS)]
+
+
+def visits_by_month_chart(activity: TrainerActivity) -> str:
+    """Visits per month over the last 12 months, a bar of each trainer's stacked in each month."""
+    layout = base_layout("Visits per month, by trainer", "Visits")
+    layout["barmode"] = "stack"
+    layout["xaxis"] = {"title": {"text": "Month"}, "type": "category"}
+    layout["yaxis"] |= {"dtick": 1}
+    traces = []
+    labels = [f"{month:%b %Y}" for month in activity.months]
+    for index, ((_, name), months) in enumerate(activity.by_month.items()):
+        traces.append(
+            trace(
+                "bar",
+                x=labels,
+                y=[months.get(month, 0) for month in activity.months],
+                name=escape(name),  # Plotly reads tags in names: people typed these
+                marker={"color": _colour(index)},
+            )
+        )
+    return figure_json(layout, traces)
+
+
+def visits_by_purpose_chart(activity: TrainerActivity) -> str:
+    """Visits over the last 12 months by purpose, a bar of each trainer's side by side."""
+    layout = base_layout("Visits by purpose, by trainer", "Visits")
+    layout["barmode"] = "group"
+    layout["xaxis"] = {"title": {"text": "Purpose"}, "type": "category"}
+    layout["yaxis"] |= {"dtick": 1}
+    layout["hovermode"] = "closest"
+    traces = []
+    for index, ((_, name), purposes) in enumerate(activity.by_purpose.items()):
+        traces.append(
+            trace(
+                "bar",
+                x=list(VISIT_PURPOSES.values()),
+                y=[purposes.get(slug, 0) for slug in VISIT_PURPOSES],
+                name=escape(name),  # Plotly reads tags in names: people typed these
+                marker={"color": _colour(index)},
+            )
+        )
+    return figure_json(layout, traces)

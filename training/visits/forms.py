@@ -1,0 +1,301 @@
+"""Forms for trainers' work: the visit form with its rows of agreed actions, an action's status,
+the actions list's filters, and the admin's assignment forms.
+
+The visit form takes what was typed; training/services.py checks it, so the form and the API give
+the same message for the same mistake (a date that is not a date is passed on as the text typed,
+which the service reports). The action rows are plain inputs named actions-N-description,
+actions-N-owner and actions-N-due_on: the server shows three (and every filled one) without
+JavaScript, and static/js/add-another.js adds more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+from markupsafe import escape
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, StopValidation
+
+from portal.errors import Fields
+from sites.forms import DATE_FORMATS, day_field, site_choices, strip, version_field
+from training.models import VISIT_PURPOSES
+from training.visits.actions import DONE, DROPPED, OPEN
+from training.visits.services import MAX_ACTIONS
+
+EMPTY_ACTION_ROWS = 3
+MAX_ROWS_READ = 50  # rows beyond are ignored; the service refuses more than MAX_ACTIONS anyway
+VISIT_DATE_HINT = "For example, 14 March 2025. Not in the future."
+SUMMARY_HINT = (
+    "What you did and what you saw of the service. Do not include names or any other details "
+    "of an individual person."
+)
+ROW_FIELD = re.compile(r"^actions-(\d{1,3})-(description|owner|due_on)$")
+
+
+def parse_day(text: Any) -> date | str | None:
+    """A typed date: None when blank, the date when it is one, else the text as typed."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return text
+
+
+def lenient_id(value: Any) -> int | None:
+    """A select's value as an id; None for blank or anything that is not a whole number."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
+        return int(value.strip())
+    return None
+
+
+@dataclass
+class ActionRowInput:
+    """One row of the visit form's actions, as typed, with its messages."""
+
+    description: str = ""
+    owner: str = ""
+    due_on: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def blank(self) -> bool:
+        return not (self.description.strip() or self.owner.strip() or self.due_on.strip())
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "owner": self.owner,
+            "due_on": parse_day(self.due_on),
+        }
+
+
+class VisitForm(FlaskForm):
+    site_id = SelectField("Site", coerce=lenient_id, validate_choice=False)
+    visited_on = StringField("Date of the visit", description=VISIT_DATE_HINT, filters=[strip])
+    purpose = RadioField(
+        "Purpose of the visit",
+        choices=[SelectChoice(slug, label) for slug, label in VISIT_PURPOSES.items()],
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    summary = TextAreaField("Summary", description=SUMMARY_HINT)
+
+    def __init__(self, *args: Any, sites: list[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Escaped here: the NHS.UK select prints option labels as given.
+        self.site_id.choices = [SelectChoice("", "Choose a site")] + [
+            SelectChoice(row.id, escape(f"{row.name} ({row.organisation})")) for row in sites
+        ]
+        self.site_ids = {row.id for row in sites}
+        self.rows: list[ActionRowInput] = []
+        self.summary_errors: list[dict[str, str]] = []
+
+    def read_rows(self, formdata: Mapping[str, Any]) -> None:
+        """The filled action rows of a POST, in the order of their numbers."""
+        found: dict[int, ActionRowInput] = {}
+        for key in formdata:
+            match = ROW_FIELD.match(key)
+            if match is None:
+                continue
+            index = int(match.group(1))
+            if index >= MAX_ROWS_READ:
+                continue
+            value = formdata.get(key) or ""
+            setattr(found.setdefault(index, ActionRowInput()), match.group(2), str(value))
+        self.rows = [found[i] for i in sorted(found) if not found[i].blank]
+
+    def visit_data(self) -> dict[str, Any]:
+        return {
+            "visited_on": parse_day(self.visited_on.data),
+            "purpose": self.purpose.data or None,
+            "summary": self.summary.data,
+            "actions": [row.data() for row in self.rows],
+        }
+
+    def shown_rows(self) -> list[ActionRowInput]:
+        """The rows to show: the filled ones and at least one empty, three or more in all."""
+        rows = list(self.rows)
+        empty = max(EMPTY_ACTION_ROWS - len(rows), 1 if len(rows) < MAX_ACTIONS else 0)
+        return rows + [ActionRowInput() for _ in range(empty)]
+
+    def show_errors(self, errors: Fields) -> None:
+        """Put the service's messages on the fields and the rows; build the error summary (each
+        message with the id it links to), in the order of the form."""
+        for name in ("site_id", "visited_on", "purpose", "summary"):
+            self[name].errors = list(errors.get(name, []))
+        self.form_errors.extend(errors.get("actions", []))
+        for index, row in enumerate(self.rows):
+            row.errors = {
+                part: list(errors.get(f"actions.{index}.{part}", []))
+                for part in ("description", "owner", "due_on")
+            }
+            row.errors = {part: messages for part, messages in row.errors.items() if messages}
+            for message in errors.get(f"actions.{index}", []):
+                row.errors.setdefault("description", []).append(message)
+        summary = []
+        for name in ("site_id", "visited_on", "purpose", "summary"):
+            summary += [{"text": m, "href": f"#{self[name].id}"} for m in self[name].errors]
+        summary += [{"text": m, "href": "#actions"} for m in self.form_errors]
+        for index, row in enumerate(self.rows):
+            for part in ("description", "owner", "due_on"):
+                summary += [
+                    {"text": m, "href": f"#actions-{index}-{part}"}
+                    for m in row.errors.get(part, [])
+                ]
+        self.summary_errors = summary
+
+
+ACTION_CHOICES = {
+    DONE: "Done",
+    DROPPED: "Dropped: no longer needed or not going ahead",
+    OPEN: "Open: still to do",
+}
+
+
+class ActionStatusForm(FlaskForm):
+    """Mark an action done or dropped (closed today unless a date is given), or open again."""
+
+    status = RadioField(
+        "What is the action's status now?",
+        choices=[SelectChoice(slug, label) for slug, label in ACTION_CHOICES.items()],
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    closed_on = StringField(
+        "Date closed (optional)",
+        description="Leave blank for today. For example, 14 March 2025.",
+        filters=[strip],
+    )
+    version = version_field()
+    next = HiddenField()
+
+
+class ActionFilterForm(FlaskForm):
+    """The GET form above the actions list. Values that are not offered are left out."""
+
+    class Meta:
+        csrf = False
+
+    site_id = SelectField("Site", validators=[Optional()], validate_choice=False)
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice(OPEN, "Open"),
+            SelectChoice(DONE, "Done"),
+            SelectChoice(DROPPED, "Dropped"),
+            SelectChoice("all", "Any status"),
+        ],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    due = SelectField(
+        "Due",
+        choices=[
+            SelectChoice("", "Any due date"),
+            SelectChoice("overdue", "Overdue"),
+            SelectChoice("due_soon", "Due in the next 14 days"),
+        ],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+
+    def set_sites(self, sites: list[Any]) -> None:
+        self.site_id.choices = [SelectChoice("", "All your sites")] + [
+            SelectChoice(str(row.id), escape(row.name)) for row in sites
+        ]
+
+    def chosen(self) -> tuple[int | None, str, str | None]:
+        """(site_id, status, due) as chosen; anything not offered is reported and left out."""
+        site_ids = {choice.value for choice in self.site_id.choices if choice.value}
+        site_id = self.site_id.data if self.site_id.data in site_ids else None
+        if self.site_id.data and site_id is None:
+            self.site_id.errors = ["Choose a site from the list"]
+        status = self.status.data or OPEN
+        if status not in {OPEN, DONE, DROPPED, "all"}:
+            self.status.errors = ["Choose a status from the list"]
+            status = OPEN
+        due = self.due.data or None
+        if due not in {None, "overdue", "due_soon"}:
+            self.due.errors = ["Choose a due date from the list"]
+            due = None
+        if due is not None:
+            status = OPEN  # overdue and due soon are states of open actions
+        self.status.data = status
+        return (int(site_id) if site_id else None), status, due
+
+
+class TrainerChoiceForm(FlaskForm):
+    """An admin chooses whose "My sites" to see."""
+
+    class Meta:
+        csrf = False
+
+    trainer_id = SelectField("Trainer", validators=[Optional()], validate_choice=False)
+
+    def set_trainers(self, trainers: list[Any]) -> None:
+        self.trainer_id.choices = [SelectChoice("", "Choose a trainer")] + [
+            SelectChoice(str(row.id), escape(row.name if row.active else f"{row.name} (inactive)"))
+            for row in trainers
+        ]
+
+
+def chosen(message: str) -> Any:
+    """A select's validator: something from the list must be chosen (its data is an id)."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data is None:
+            raise StopValidation(message)
+
+    return check
+
+
+class AssignmentForm(FlaskForm):
+    user_id = SelectField(
+        "Trainer",
+        coerce=lenient_id,
+        validate_choice=False,
+        validators=[chosen("Choose the trainer")],
+    )
+    site_id = SelectField(
+        "Site", coerce=lenient_id, validate_choice=False, validators=[chosen("Choose the site")]
+    )
+    starts_on = day_field(
+        "Start date", "the start date", required="Enter the first day of the assignment"
+    )
+    ends_on = day_field(
+        "End date (optional)",
+        "the end date",
+        hint="The last day of the assignment. Leave blank while it goes on.",
+    )
+
+    def __init__(self, *args: Any, trainers: list[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [SelectChoice("", "Choose a trainer")] + [
+            SelectChoice(row.id, escape(f"{row.name} ({row.email})"))
+            for row in trainers
+            if row.active
+        ]
+        self.site_id.choices = [SelectChoice("", "Choose a site")] + [
+            SelectChoice(choice.value, escape(choice.label)) for choice in site_choices()
+        ]
+
+
+class EndAssignmentForm(FlaskForm):
+    ends_on = day_field(
+        "Last day of the assignment",
+        "the last day",
+        required="Enter the last day of the assignment",
+        hint="The trainer still has the site on this day. For example, 31 March 2026.",
+    )
+    version = version_field()

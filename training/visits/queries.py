@@ -1,0 +1,705 @@
+"""Reads of trainers' work: assignments, visits, the actions agreed at visits and reviews, a
+trainer's "My sites" and the trainers' activity. Every list is filtered, scoped and paged in SQL,
+and no read costs a query per site: "My sites" is the same handful of grouped queries for 3 sites
+or 300.
+
+An action's state (overdue, due soon) is training/actions.py's rule; the filters here ask the same
+question in SQL. "My sites" reads the current participations' site targets from programme.models:
+the one place this package looks at programmes (late returns, which are programme.queries', are
+added by the view).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from accounts.models import User
+from core.extensions import db
+from core.sql import financial_year_start, month_start
+from portal.permissions import can_review_site, current_assignments, site_scope
+from sites.models import MonthlyReturn, Organisation, Site
+from training.fidelity import scale as fidelity
+from training.models import REVIEW_KINDS, VISIT_PURPOSES, Action, Assignment, FidelityReview, Visit
+from training.visits.actions import (
+    DONE,
+    DROPPED,
+    OPEN,
+    STATE_COLOURS,
+    STATE_LABELS,
+    action_state,
+    due_soon_until,
+)
+
+FINAL = "final"
+NO_VISIT_DAYS = 90
+ACTIVITY_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: Sequence[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _paged(select: sa.Select, page: int, per_page: int) -> tuple[list[sa.Row[Any]], int]:
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+    )
+    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total or 0
+
+
+def _band(total: int | None) -> str | None:
+    try:
+        return None if total is None else fidelity.band_for(total)
+    except ValueError:
+        return None
+
+
+def open_on(day: date) -> list[sa.ColumnElement[bool]]:
+    """SQL for Site.is_open_on(day)."""
+    return [
+        sa.or_(Site.launched_on.is_(None), Site.launched_on <= day),
+        sa.or_(Site.closed_on.is_(None), Site.closed_on > day),
+    ]
+
+
+# Sites a user may record visits at -----------------------------------------------------------
+
+
+def recordable_sites(user: User, today: date | None = None) -> list[sa.Row[Any]]:
+    """(id, name, organisation) of the sites `user` may log a visit at, by name: a trainer's
+    sites assigned today; every site for an admin; none for anyone else."""
+    select = (
+        sa.select(Site.id, Site.name, Organisation.name.label("organisation"))
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .order_by(Site.name, Organisation.name, Site.id)
+    )
+    if user.role == "trainer":
+        select = select.where(Site.id.in_(current_assignments(user.id, today)))
+    elif user.role != "admin":
+        select = select.where(sa.false())
+    return list(db.session.execute(select))
+
+
+def trainer_options() -> list[sa.Row[Any]]:
+    """(id, name, email, active) of every trainer, by name."""
+    return list(
+        db.session.execute(
+            sa.select(User.id, User.name, User.email, User.active)
+            .where(User.role == "trainer")
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+# Actions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    site_id: int | None = None
+    status: str = OPEN  # open, done, dropped or all
+    due: str | None = None  # overdue, due_soon or None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    site_id: int
+    site_name: str
+    description: str
+    owner: str
+    due_on: date
+    status: str
+    closed_on: date | None
+    version: int
+    visit_id: int | None
+    visited_on: date | None
+    review_id: int | None
+    item: int | None
+    reviewed_on: date | None
+    review_kind: str | None
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def state_colour(self) -> str:
+        return STATE_COLOURS[self.state]
+
+    @property
+    def source(self) -> str:
+        """Where the action was agreed, for people: a visit or a review's item."""
+        if self.review_id is not None:
+            kind = REVIEW_KINDS.get(self.review_kind or "", "Fidelity review")
+            label = f"{kind} of {_long(self.reviewed_on)}" if self.reviewed_on else kind
+            if self.item is not None:
+                try:
+                    label += f", item {self.item} ({fidelity.item(self.item).name})"
+                except ValueError:
+                    label += f", item {self.item}"
+            return label
+        if self.visited_on is not None:
+            return f"Visit of {_long(self.visited_on)}"
+        return "Not recorded"
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _action_select() -> sa.Select:
+    return (
+        sa.select(
+            Action.id,
+            Action.site_id,
+            Site.name.label("site_name"),
+            Action.description,
+            Action.owner,
+            Action.due_on,
+            Action.status,
+            Action.closed_on,
+            Action.version,
+            Action.visit_id,
+            Visit.visited_on,
+            Action.review_id,
+            Action.item,
+            FidelityReview.reviewed_on,
+            FidelityReview.kind.label("review_kind"),
+        )
+        .join(Site, Site.id == Action.site_id)
+        .outerjoin(Visit, Visit.id == Action.visit_id)
+        .outerjoin(FidelityReview, FidelityReview.id == Action.review_id)
+    )
+
+
+def _action_row(row: sa.Row[Any], today: date) -> ActionRow:
+    return ActionRow(**row._mapping, state=action_state(row.due_on, row.status, today))
+
+
+def overdue_before(today: date) -> list[sa.ColumnElement[bool]]:
+    return [Action.status == OPEN, Action.due_on < today]
+
+
+def due_soon_between(today: date) -> list[sa.ColumnElement[bool]]:
+    return [Action.status == OPEN, Action.due_on.between(today, due_soon_until(today))]
+
+
+def action_list(
+    user: User, filters: ActionFilters, *, page: int = 1, per_page: int = 50, today: date
+) -> Page:
+    """The actions at the sites `user` may change (an admin: all; a trainer: their sites today)
+    that match `filters`, earliest due first: two queries."""
+    select = _action_select()
+    scope = site_scope(user)
+    if scope is not None:
+        select = select.where(Action.site_id.in_(scope))
+    if filters.site_id is not None:
+        select = select.where(Action.site_id == filters.site_id)
+    if filters.status in (OPEN, DONE, DROPPED):
+        select = select.where(Action.status == filters.status)
+    if filters.due == "overdue":
+        select = select.where(*overdue_before(today))
+    elif filters.due == "due_soon":
+        select = select.where(*due_soon_between(today))
+    select = select.order_by(
+        sa.case((Action.status == OPEN, 0), else_=1), Action.due_on, Site.name, Action.id
+    )
+    rows, total = _paged(select, page, per_page)
+    return Page(
+        rows=[_action_row(row, today) for row in rows], total=total, page=page, per_page=per_page
+    )
+
+
+def action_site_options(user: User) -> list[sa.Row[Any]]:
+    """(id, name) of the sites whose actions `user` may list, by name."""
+    select = sa.select(Site.id, Site.name).order_by(Site.name, Site.id)
+    scope = site_scope(user)
+    if scope is not None:
+        select = select.where(Site.id.in_(scope))
+    return list(db.session.execute(select))
+
+
+def overdue_action_count(user: User, today: date) -> int:
+    """Open actions past their due date at the sites `user` may change: one count in SQL."""
+    select = sa.select(sa.func.count(Action.id)).where(*overdue_before(today))
+    scope = site_scope(user)
+    if scope is not None:
+        select = select.where(Action.site_id.in_(scope))
+    return db.session.scalar(select) or 0
+
+
+def action_detail(action_id: int, today: date) -> ActionRow | None:
+    row = db.session.execute(_action_select().where(Action.id == action_id)).first()
+    return None if row is None else _action_row(row, today)
+
+
+# Visits -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitDetail:
+    visit: Visit
+    site: Site
+    organisation: str
+    trainer_name: str | None
+    actions: list[ActionRow]
+
+
+def visit_detail(visit_id: int, today: date) -> VisitDetail | None:
+    """A visit with its site and actions: two queries."""
+    found = db.session.execute(
+        sa.select(Visit, Site, Organisation.name, User.name)
+        .join(Site, Site.id == Visit.site_id)
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .outerjoin(User, User.id == Visit.trainer_id)
+        .where(Visit.id == visit_id)
+    ).first()
+    if found is None:
+        return None
+    visit, site, organisation, trainer_name = found
+    rows = db.session.execute(
+        _action_select().where(Action.visit_id == visit_id).order_by(Action.id)
+    )
+    return VisitDetail(
+        visit=visit,
+        site=site,
+        organisation=organisation,
+        trainer_name=trainer_name,
+        actions=[_action_row(row, today) for row in rows],
+    )
+
+
+def site_visits_select(site_id: int) -> sa.Select:
+    """The site's visits, newest first, each with its actions (loaded in one more query)."""
+    return (
+        sa.select(Visit)
+        .where(Visit.site_id == site_id)
+        .options(selectinload(Visit.actions))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+    )
+
+
+@dataclass(frozen=True)
+class RecentVisit:
+    id: int
+    visited_on: date
+    purpose: str
+    trainer_name: str | None
+    actions: int
+
+    @property
+    def purpose_label(self) -> str:
+        return VISIT_PURPOSES.get(self.purpose, self.purpose)
+
+
+@dataclass(frozen=True)
+class SiteVisits:
+    """The site page's "Visits and actions" section."""
+
+    recent: list[RecentVisit]
+    visits: int
+    open_actions: list[ActionRow]
+    can_record: bool
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for action in self.open_actions if action.state == "overdue")
+
+
+RECENT_VISITS = 5
+
+
+def site_visits_and_actions(user: User, site_id: int, today: date | None = None) -> SiteVisits:
+    """The site's latest visits (with how many actions each agreed), how many visits in all, its
+    open actions (from visits and reviews), earliest due first: four queries."""
+    today = today or date.today()
+    agreed = (
+        sa.select(sa.func.count(Action.id))
+        .where(Action.visit_id == Visit.id)
+        .correlate(Visit)
+        .scalar_subquery()
+    )
+    recent = db.session.execute(
+        sa.select(
+            Visit.id,
+            Visit.visited_on,
+            Visit.purpose,
+            User.name.label("trainer_name"),
+            agreed.label("actions"),
+        )
+        .outerjoin(User, User.id == Visit.trainer_id)
+        .where(Visit.site_id == site_id)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(RECENT_VISITS)
+    ).all()
+    visits = db.session.scalar(sa.select(sa.func.count(Visit.id)).where(Visit.site_id == site_id))
+    open_rows = db.session.execute(
+        _action_select()
+        .where(Action.site_id == site_id, Action.status == OPEN)
+        .order_by(Action.due_on, Action.id)
+    )
+    return SiteVisits(
+        recent=[RecentVisit(**row._mapping) for row in recent],
+        visits=visits or 0,
+        open_actions=[_action_row(row, today) for row in open_rows],
+        can_record=can_review_site(user, site_id),
+    )
+
+
+# My sites ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextAction:
+    id: int
+    description: str
+    owner: str
+    due_on: date
+    version: int
+    state: str
+
+
+@dataclass(frozen=True)
+class MySite:
+    site_id: int
+    name: str
+    organisation: str
+    last_visit_on: date | None
+    open_actions: int
+    overdue_actions: int
+    next_action: NextAction | None
+    fidelity_total: int | None
+    fidelity_reviewed_on: date | None
+    band: str | None
+    job_starts_this_year: int
+    site_target: int | None  # the sum of the current participations' targets; None: none set
+    late_returns: int = field(default=0)
+
+
+def my_sites(trainer_id: int, today: date) -> list[MySite]:
+    """Each site the trainer is assigned to on `today`, by name, with its last visit, open and
+    overdue actions and the next one due, latest fidelity band, and job starts this financial
+    year against its current target: two queries, whatever the number of sites."""
+    from programme.models import Participation
+
+    assigned = current_assignments(trainer_id, today)
+    last_visits = (
+        sa.select(Visit.site_id, sa.func.max(Visit.visited_on).label("last_visit_on"))
+        .where(Visit.site_id.in_(assigned))
+        .group_by(Visit.site_id)
+        .subquery("last_visits")
+    )
+    counts = (
+        sa.select(
+            Action.site_id,
+            sa.func.count(Action.id).label("open_actions"),
+            sa.func.count(Action.id).filter(Action.due_on < today).label("overdue_actions"),
+        )
+        .where(Action.site_id.in_(assigned), Action.status == OPEN)
+        .group_by(Action.site_id)
+        .subquery("action_counts")
+    )
+    ranked = (
+        sa.select(
+            FidelityReview.site_id,
+            FidelityReview.total,
+            FidelityReview.reviewed_on,
+            sa.func.row_number()
+            .over(
+                partition_by=FidelityReview.site_id,
+                order_by=(FidelityReview.reviewed_on.desc(), FidelityReview.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(FidelityReview.site_id.in_(assigned), FidelityReview.status == FINAL)
+        .subquery("ranked_reviews")
+    )
+    targets = (
+        sa.select(
+            Participation.site_id, sa.func.sum(Participation.site_target).label("site_target")
+        )
+        .where(
+            Participation.site_id.in_(assigned),
+            Participation.joined_on <= today,
+            sa.or_(Participation.left_on.is_(None), Participation.left_on >= today),
+        )
+        .group_by(Participation.site_id)
+        .subquery("targets")
+    )
+    year_start = financial_year_start(today)
+    job_starts = (
+        sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
+        .where(
+            MonthlyReturn.site_id.in_(assigned),
+            MonthlyReturn.status == "submitted",
+            MonthlyReturn.month >= year_start,
+            MonthlyReturn.month <= today,
+        )
+        .group_by(MonthlyReturn.site_id)
+        .subquery("job_starts")
+    )
+    rows = db.session.execute(
+        sa.select(
+            Site.id,
+            Site.name,
+            Organisation.name.label("organisation"),
+            last_visits.c.last_visit_on,
+            counts.c.open_actions,
+            counts.c.overdue_actions,
+            ranked.c.total,
+            ranked.c.reviewed_on,
+            targets.c.site_target,
+            job_starts.c.job_starts,
+        )
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .outerjoin(last_visits, last_visits.c.site_id == Site.id)
+        .outerjoin(counts, counts.c.site_id == Site.id)
+        .outerjoin(ranked, sa.and_(ranked.c.site_id == Site.id, ranked.c.rank == 1))
+        .outerjoin(targets, targets.c.site_id == Site.id)
+        .outerjoin(job_starts, job_starts.c.site_id == Site.id)
+        .where(Site.id.in_(assigned))
+        .order_by(Site.name, Site.id)
+    ).all()
+    upcoming = _next_actions(assigned, today)
+    return [
+        MySite(
+            site_id=row.id,
+            name=row.name,
+            organisation=row.organisation,
+            last_visit_on=row.last_visit_on,
+            open_actions=row.open_actions or 0,
+            overdue_actions=row.overdue_actions or 0,
+            next_action=upcoming.get(row.id),
+            fidelity_total=row.total,
+            fidelity_reviewed_on=row.reviewed_on,
+            band=_band(row.total),
+            job_starts_this_year=int(row.job_starts or 0),
+            site_target=None if row.site_target is None else int(row.site_target),
+        )
+        for row in rows
+    ]
+
+
+def _next_actions(site_ids: sa.Select, today: date) -> dict[int, NextAction]:
+    """Each site's open action with the earliest due date (the lower id breaks a tie)."""
+    ranked = (
+        sa.select(
+            Action.id,
+            Action.site_id,
+            Action.description,
+            Action.owner,
+            Action.due_on,
+            Action.version,
+            sa.func.row_number()
+            .over(partition_by=Action.site_id, order_by=(Action.due_on, Action.id))
+            .label("rank"),
+        )
+        .where(Action.site_id.in_(site_ids), Action.status == OPEN)
+        .subquery("ranked_actions")
+    )
+    rows = db.session.execute(sa.select(ranked).where(ranked.c.rank == 1))
+    return {
+        row.site_id: NextAction(
+            id=row.id,
+            description=row.description,
+            owner=row.owner,
+            due_on=row.due_on,
+            version=row.version,
+            state=action_state(row.due_on, OPEN, today),
+        )
+        for row in rows
+    }
+
+
+def calendar_actions(trainer_id: int, today: date) -> list[sa.Row[Any]]:
+    """The open actions due today or later at the trainer's sites, earliest first: id,
+    description, owner, due_on, site_name, updated_at."""
+    return list(
+        db.session.execute(
+            sa.select(
+                Action.id,
+                Action.description,
+                Action.owner,
+                Action.due_on,
+                Action.updated_at,
+                Site.name.label("site_name"),
+            )
+            .join(Site, Site.id == Action.site_id)
+            .where(
+                Action.site_id.in_(current_assignments(trainer_id, today)),
+                Action.status == OPEN,
+                Action.due_on >= today,
+            )
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+# Assignments ------------------------------------------------------------------------------
+
+
+def assignments_select(q: str, today: date) -> sa.Select:
+    """Every assignment with its trainer and site loaded, current ones first, then by trainer
+    and site; `q` matches part of the trainer's or the site's name."""
+    current = sa.and_(
+        Assignment.starts_on <= today,
+        sa.or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today),
+    )
+    select = (
+        sa.select(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .join(Site, Site.id == Assignment.site_id)
+        .options(joinedload(Assignment.user), joinedload(Assignment.site))
+        .order_by(
+            sa.case((current, 0), else_=1),
+            User.name,
+            Site.name,
+            Assignment.starts_on.desc(),
+            Assignment.id,
+        )
+    )
+    if q:
+        pattern = q.lower()
+        select = select.where(
+            sa.or_(
+                sa.func.lower(User.name).contains(pattern, autoescape=True),
+                sa.func.lower(Site.name).contains(pattern, autoescape=True),
+            )
+        )
+    return select
+
+
+def assignment_state(assignment: Assignment, today: date) -> str:
+    """ "Current", "Ended" or "Starts later" on `today`."""
+    if assignment.starts_on > today:
+        return "Starts later"
+    if assignment.ends_on is not None and assignment.ends_on < today:
+        return "Ended"
+    return "Current"
+
+
+# Trainers' activity -----------------------------------------------------------------------
+
+
+def activity_months(today: date) -> list[date]:
+    """The first days of the last ACTIVITY_MONTHS calendar months, this one last."""
+    index = today.year * 12 + today.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - ACTIVITY_MONTHS + 1, index + 1)]
+
+
+@dataclass(frozen=True)
+class TrainerActivity:
+    months: list[date]
+    # (trainer_id, trainer name) -> {month: visits}
+    by_month: dict[tuple[int | None, str], dict[date, int]]
+    # (trainer_id, trainer name) -> {purpose: visits}
+    by_purpose: dict[tuple[int | None, str], dict[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(months.values()) for months in self.by_month.values())
+
+
+NO_TRAINER = "No trainer recorded"
+
+
+def trainer_activity(today: date) -> TrainerActivity:
+    """Visits per trainer per month over the last 12 months, and per trainer by purpose: two
+    grouped queries."""
+    months = activity_months(today)
+    window = [Visit.visited_on >= months[0], Visit.visited_on <= today]
+    month = month_start(Visit.visited_on)
+    by_month: dict[tuple[int | None, str], dict[date, int]] = {}
+    for trainer_id, trainer, visit_month, visits in db.session.execute(
+        sa.select(Visit.trainer_id, User.name, month, sa.func.count(Visit.id))
+        .outerjoin(User, User.id == Visit.trainer_id)
+        .where(*window)
+        .group_by(Visit.trainer_id, User.name, month)
+        .order_by(User.name, Visit.trainer_id)
+    ):
+        if isinstance(visit_month, str):  # SQLite may answer the month as text
+            visit_month = date.fromisoformat(visit_month)
+        by_month.setdefault((trainer_id, trainer or NO_TRAINER), {})[visit_month] = visits
+    by_purpose: dict[tuple[int | None, str], dict[str, int]] = {}
+    for trainer_id, trainer, purpose, visits in db.session.execute(
+        sa.select(Visit.trainer_id, User.name, Visit.purpose, sa.func.count(Visit.id))
+        .outerjoin(User, User.id == Visit.trainer_id)
+        .where(*window)
+        .group_by(Visit.trainer_id, User.name, Visit.purpose)
+        .order_by(User.name, Visit.trainer_id)
+    ):
+        by_purpose.setdefault((trainer_id, trainer or NO_TRAINER), {})[purpose] = visits
+    return TrainerActivity(months=months, by_month=by_month, by_purpose=by_purpose)
+
+
+def sites_without_recent_visit(
+    today: date, *, days: int = NO_VISIT_DAYS, page: int = 1, per_page: int = 50
+) -> Page:
+    """The sites open today with no visit in the last `days` days, never visited first, then
+    the longest since a visit: rows of site_id, name, organisation, last_visit_on, trainers
+    (the names of the trainers assigned today, A to Z). Three queries."""
+    last_visits = (
+        sa.select(Visit.site_id, sa.func.max(Visit.visited_on).label("last_visit_on"))
+        .where(Visit.visited_on <= today)
+        .group_by(Visit.site_id)
+        .subquery("last_visits")
+    )
+    since = today - timedelta(days=days)
+    select = (
+        sa.select(
+            Site.id.label("site_id"),
+            Site.name,
+            Organisation.name.label("organisation"),
+            last_visits.c.last_visit_on,
+        )
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .outerjoin(last_visits, last_visits.c.site_id == Site.id)
+        .where(
+            *open_on(today),
+            sa.or_(last_visits.c.last_visit_on.is_(None), last_visits.c.last_visit_on < since),
+        )
+        .order_by(
+            sa.case((last_visits.c.last_visit_on.is_(None), 0), else_=1),
+            last_visits.c.last_visit_on,
+            Site.name,
+            Site.id,
+        )
+    )
+    rows, total = _paged(select, page, per_page)
+    trainers: dict[int, list[str]] = {}
+    if rows:
+        trainer = aliased(User)
+        for site_id, name in db.session.execute(
+            sa.select(Assignment.site_id, trainer.name)
+            .join(trainer, trainer.id == Assignment.user_id)
+            .where(
+                Assignment.site_id.in_([row.site_id for row in rows]),
+                Assignment.starts_on <= today,
+                sa.or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today),
+            )
+            .order_by(trainer.name)
+        ):
+            trainers.setdefault(site_id, []).append(name)
+    return Page(
+        rows=[{**row._mapping, "trainers": trainers.get(row.site_id, [])} for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )

@@ -1,0 +1,133 @@
+"""The JSON shapes of visits, their actions and trainer assignments (API.md).
+
+Input schemas check types and enumerations; training/services.py checks the rest (a visit in the
+future, an action without an owner, overlapping assignments) and answers in the same shape, with
+the same words as the visit form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from sites.schemas import MAX_ID, Text
+from training.models import VISIT_PURPOSES
+from training.visits.actions import STATUSES
+
+DATE_MESSAGES = {"invalid": "Enter a date as YYYY-MM-DD"}
+
+
+def _choose(options: Iterable[str]) -> str:
+    return f"Choose one of: {', '.join(options)}"
+
+
+def _date(error_messages: dict[str, str] | None = None, **kwargs: Any) -> fields.Date:
+    return fields.Date(error_messages=DATE_MESSAGES | (error_messages or {}), **kwargs)
+
+
+def _version(what: str) -> fields.Integer:
+    return fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={"required": f"Send the version of the {what} you read"},
+        metadata={"description": "The version you read; a stale one answers 409"},
+    )
+
+
+class VisitActionIn(Schema):
+    description = Text(allow_none=True, metadata={"description": "What the site agreed to do"})
+    owner = Text(allow_none=True, metadata={"description": "A role or team, not a person"})
+    due_on = _date(allow_none=True)
+
+
+class VisitIn(Schema):
+    visited_on = _date(required=True, error_messages={"required": "Enter the date of the visit"})
+    purpose = fields.String(
+        required=True,
+        validate=validate.OneOf(VISIT_PURPOSES, error=_choose(VISIT_PURPOSES)),
+        error_messages={"required": _choose(VISIT_PURPOSES)},
+    )
+    summary = Text(
+        required=True,
+        error_messages={"required": "Enter a summary of the visit"},
+        metadata={"description": "What was done. No names or details of any individual."},
+    )
+    actions = fields.List(
+        fields.Nested(VisitActionIn),
+        load_default=list,
+        metadata={"description": "The actions agreed: [{description, owner, due_on}]"},
+    )
+
+
+class VisitActionOut(Schema):
+    id = fields.Integer()
+    description = fields.String()
+    owner = fields.String()
+    due_on = fields.Date()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    closed_on = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class VisitOut(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    trainer_id = fields.Integer(allow_none=True)
+    visited_on = fields.Date()
+    purpose = fields.String(metadata={"enum": list(VISIT_PURPOSES)})
+    summary = fields.String()
+    version = fields.Integer()
+    actions = fields.List(fields.Nested(VisitActionOut))
+
+
+class VisitPage(Schema):
+    items = fields.List(fields.Nested(VisitOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class ActionPatch(Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(STATUSES, error=_choose(STATUSES)),
+        error_messages={"required": _choose(STATUSES)},
+    )
+    closed_on = _date(
+        allow_none=True,
+        metadata={"description": "When it was done or dropped; today when not sent"},
+    )
+    version = _version("action")
+
+
+class AgreedActionOut(VisitActionOut):
+    site_id = fields.Integer()
+    visit_id = fields.Integer(allow_none=True)
+    review_id = fields.Integer(allow_none=True)
+    item = fields.Integer(allow_none=True, metadata={"description": "A review action's item"})
+
+
+class AssignmentIn(Schema):
+    user_id = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID, error=f"Must be from 1 to {MAX_ID}"),
+        error_messages={"required": "Choose the trainer", "invalid": "Must be a whole number"},
+    )
+    starts_on = _date(
+        required=True, error_messages={"required": "Enter the first day of the assignment"}
+    )
+    ends_on = _date(
+        allow_none=True, metadata={"description": "The last day; null while it goes on"}
+    )
+
+
+class AssignmentOut(Schema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    site_id = fields.Integer()
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    version = fields.Integer()
