@@ -1,17 +1,20 @@
-"""The shell's tables: users and their scope, API tokens, the audit log; and the Record mixin."""
+"""People and their roles, and their API tokens. The links that scope a user (a site lead's sites,
+a funder user's funder) live with what they scope: sites.models.UserSite, and the funder_id column
+here, which refers to programme's table by name only."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.extensions import db
+from core.records import Record
 
 if TYPE_CHECKING:
     from programme.models import Funder
@@ -23,35 +26,7 @@ ROLES = {
     "site_lead": "Site lead",
     "funder": "Funder",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Record:
-    """Every table has an id, timestamps and a version that guards against lost updates."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-    version: Mapped[int] = mapped_column(default=1)
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
-
-class UserSite(Record, db.Model):
-    """A site lead's site."""
-
-    __tablename__ = "user_site"
-    __table_args__ = (sa.UniqueConstraint("user_id", "site_id"),)
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"), index=True)
+EVERY_ROLE = tuple(ROLES)
 
 
 class User(Record, UserMixin, db.Model):
@@ -98,26 +73,3 @@ class ApiToken(Record, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
-
-
-class AuditEvent(db.Model):
-    """Who changed what, with the record's fields before and after. Written by portal.audit."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_event_record", "table_name", "record_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, index=True
-    )
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
-    table_name: Mapped[str] = mapped_column(sa.String(60))
-    record_id: Mapped[int | None]
-    action: Mapped[str] = mapped_column(sa.String(20))
-    before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-
-    user: Mapped[User | None] = relationship()

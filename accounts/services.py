@@ -9,10 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from accounts.models import ROLES, ApiToken, User, UserSite, hash_token, utcnow
+from accounts.models import ROLES, ApiToken, User, hash_token
+from core.errors import Fields, ValidationFailed
 from core.extensions import db
-from core.records import check_version
-from portal.errors import Fields, ValidationFailed
+from core.records import check_version, utcnow
+from sites.models import UserSite
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -13,11 +13,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from accounts.models import ApiToken, User
+from accounts.models import EVERY_ROLE, ApiToken, User
 from accounts.services import create_token, normalise_email, revoke_token, user_for_token
+from core.errors import is_api_request
 from core.extensions import db, limiter, login_manager
-from core.web.access import EVERY_ROLE, allow, public
-from portal.errors import is_api_request
+from core.web.access import allow, public
 
 bp = Blueprint("accounts", __name__)
 

@@ -7,17 +7,45 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.session import Session
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import AuditEvent, Record, utcnow
+from core.extensions import db
+from core.records import Record, utcnow
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 UNAUDITED_COLUMNS = {"created_at", "updated_at", "version"}
+
+
+class AuditEvent(db.Model):
+    """Who changed what, with the record's fields before and after. Written by the hook below."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_record", "table_name", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    table_name: Mapped[str] = mapped_column(sa.String(60))
+    record_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(sa.String(20))
+    before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    user: Mapped[User | None] = relationship()
 
 
 def plain(value: Any) -> Any:

@@ -9,6 +9,7 @@ from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
 from config import CONFIGS, ROOT, Config
+from core.web import access
 
 
 def create_app(config_object: type[Config] | str | None = None, **overrides: Any) -> Flask:
@@ -24,6 +25,7 @@ def create_app(config_object: type[Config] | str | None = None, **overrides: Any
     configure_extensions(app)
     configure_security(app)
     configure_blueprints(app)
+    access.check_declarations(app)
     configure_cli(app)
     return app
 
@@ -80,12 +82,13 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
+    from accounts.models import ROLES
     from core.web import access
     from portal import errors, security
 
     errors.init_app(app)
     security.init_app(app)
-    app.before_request(access.enforce_access)
+    access.init_app(app, roles=ROLES)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, render_template, request
 from flask_smorest import Api
-from marshmallow import Schema, fields, validate
 
-from core.extensions import csrf, db
+from core.extensions import csrf
 from core.web.access import public
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -26,22 +24,6 @@ docs = Blueprint("api_docs", __name__)
 @public
 def docs_page() -> Any:
     return render_template("api/docs.html")
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-
-
-def page_of(select: sa.Select, args: dict[str, Any], serialise: Any = None) -> dict[str, Any]:
-    """One page of a select, counted in SQL: the contract's {items, page, per_page, total}."""
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
-    )
-    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page))
-    items = [serialise(row) if serialise else row[0] for row in rows]
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def require_json_body() -> None:

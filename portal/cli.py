@@ -18,8 +18,8 @@ from flask.cli import AppGroup
 
 from accounts.models import ROLES, User
 from accounts.services import create_token, create_user, normalise_email
+from core.errors import ValidationFailed
 from core.extensions import db
-from portal.errors import ValidationFailed
 
 users = AppGroup("users", help="Manage users.")
 tokens = AppGroup("tokens", help="Manage API tokens.")

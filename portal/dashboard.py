@@ -8,7 +8,8 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from core.web.access import EVERY_ROLE, allow
+from accounts.models import EVERY_ROLE
+from core.web.access import allow
 from programme.progress import STATUS_LABELS
 from programme.queries import network_summary
 from programme.reports.views import funded_page

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from core.errors import Fields, StaleVersion, ValidationFailed, is_api_request
 from core.extensions import db
 
 CODES = {
@@ -22,37 +23,6 @@ CODES = {
     429: "too_many_requests",
     500: "internal_error",
 }
-
-Fields = dict[str, list[str]]
-
-
-class ValidationFailed(Exception):
-    """Bad input for a change: a message per field. Nothing has been written."""
-
-    def __init__(
-        self,
-        fields: Fields,
-        message: str = "The data sent is not valid.",
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.fields = fields
-        self.message = message
-        self.extra = extra or {}  # more of the answer, e.g. the import's "rows"
-
-
-class StaleVersion(Exception):
-    """Someone changed the record after the caller read it."""
-
-    def __init__(
-        self, message: str = "This record was changed by someone else since you read it."
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
 
 
 def api_error(status: int, message: str, fields: Fields | None = None, **extra: Any) -> Response:

@@ -10,10 +10,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort
 
-from accounts.models import User, UserSite
+from accounts.models import User
 from core.extensions import db
 from programme.models import Participation, Programme
-from sites.models import Site
+from sites.models import Site, UserSite
 from training.models import Assignment
 
 

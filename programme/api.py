@@ -11,9 +11,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from accounts.models import EVERY_ROLE
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
-from portal.api import page_of
+from core.paging import api_page
+from core.web.access import allow
 from portal.permissions import get_programme_or_404, programme_scope
 from programme import queries, schemas, services
 from programme.models import Programme
@@ -41,7 +42,7 @@ class Programmes(MethodView):
         scope = programme_scope(current_user)
         if scope is not None:
             query = query.where(Programme.id.in_(scope))
-        return page_of(query, args)
+        return api_page(query, args)
 
     @allow("admin")
     @blp.arguments(schemas.ProgrammeIn)

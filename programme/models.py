@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Record
 from core.extensions import db
+from core.records import Record
 from sites.models import Site
 
 

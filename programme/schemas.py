@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.paging import PageArgs
 from core.schemas import Count, Month
-from portal.api import PageArgs
 
 STATUSES = ["on_track", "at_risk", "off_track", "met", "missed", "not_started"]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.errors import Fields, ValidationFailed
 from core.extensions import db
 from core.records import apply, check_version
-from portal.errors import Fields, ValidationFailed
 from programme.models import Funder, Participation, Programme, TargetMonth
 from programme.progress import month_start
 from sites.models import Site

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
+from accounts.models import EVERY_ROLE
 from core.charts import programme_progress_chart
-from core.web.access import EVERY_ROLE, allow
+from core.web.access import allow
 from portal.permissions import get_programme_or_404, programme_scope, site_scope
 from programme import queries
 from programme.models import Participation, Programme

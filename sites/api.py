@@ -17,10 +17,11 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
+from accounts.models import EVERY_ROLE
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
-from portal.api import PageArgs, page_of
-from portal.errors import StaleVersion, ValidationFailed
+from core.paging import PageArgs, api_page
+from core.web.access import allow
 from portal.permissions import get_site_for_returns_or_404, get_site_or_404
 from sites import outcomes, queries
 from sites.models import Site
@@ -92,7 +93,7 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationPage)
     def get(self, args: dict[str, Any]) -> Any:
         """Organisations (providers), by name"""
-        return page_of(queries.organisations_select(), args)
+        return api_page(queries.organisations_select(), args)
 
     @allow("admin")
     @blp.arguments(OrganisationIn)
@@ -118,7 +119,7 @@ class Sites(MethodView):
             band=args.get("band"),
             q=args.get("q"),
         )
-        return page_of(queries.site_list_select(_user(), filters), args, serialise=lambda row: row)
+        return api_page(queries.site_list_select(_user(), filters), args, serialise=lambda row: row)
 
     @allow("admin")
     @blp.arguments(SiteIn)
@@ -177,7 +178,7 @@ class Returns(MethodView):
         """The site's monthly returns, oldest first"""
         get_site_or_404(_user(), site_id)
         select = queries.site_returns_select(site_id, args.get("from_month"), args.get("to_month"))
-        return page_of(select, args)
+        return api_page(select, args)
 
 
 def _month(text: str) -> date:

@@ -12,8 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Record, User, utcnow
+from accounts.models import User
 from core.extensions import db
+from core.records import Record, utcnow
 from sites.returns import rules as return_rules
 
 REGIONS = {
@@ -41,6 +42,16 @@ RETURN_STATUSES = {"draft": "Draft", "submitted": "Submitted"}
 # The figures and sectors of a return are defined once, with their rules.
 SECTORS = return_rules.SECTORS
 RETURN_COUNTS = tuple(return_rules.COUNTS)
+
+
+class UserSite(Record, db.Model):
+    """A site lead's site."""
+
+    __tablename__ = "user_site"
+    __table_args__ = (sa.UniqueConstraint("user_id", "site_id"),)
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"), index=True)
 
 
 class Organisation(Record, db.Model):

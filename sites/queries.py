@@ -10,7 +10,6 @@ latest band). Neither of those modules reads this one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from core.extensions import db
+from core.paging import Page, paged
 from portal.permissions import programme_scope, site_scope
 from programme.models import Participation, Programme
 from sites import outcomes
@@ -36,18 +36,6 @@ class SiteFilters:
     centre_of_excellence: bool = False
     band: str | None = None
     q: str | None = None
-
-
-@dataclass(frozen=True)
-class SitePage:
-    rows: Sequence[sa.Row[Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
 
 
 @dataclass(frozen=True)
@@ -133,14 +121,12 @@ def site_list_select(user: User, filters: SiteFilters, on: date | None = None) -
     return select
 
 
-def site_list(user: User, filters: SiteFilters, page: int = 1, per_page: int = 50) -> SitePage:
+def site_list(
+    user: User, filters: SiteFilters, page: int = 1, per_page: int = 50
+) -> Page[sa.Row[Any]]:
     """One page of `site_list_select` and the number of matching sites: two queries."""
     select = site_list_select(user, filters)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
-    )
-    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
-    return SitePage(rows=rows, total=total or 0, page=page, per_page=per_page)
+    return paged(select, page, per_page)
 
 
 def site_detail(site_id: int, on: date | None = None) -> SiteDetail | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from portal.api import PageArgs
+from core.paging import PageArgs
 from sites.models import ORGANISATION_KINDS, REGIONS, RETURN_STATUSES
 from sites.returns import rules as return_rules
 from training.fidelity.scale import BANDS

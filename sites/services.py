@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.errors import Fields, ValidationFailed
 from core.extensions import db
 from core.records import apply, check_version
-from portal.errors import Fields, ValidationFailed
 from sites.models import ORGANISATION_KINDS, REGIONS, Designation, Organisation, Site
 
 ORGANISATION_FIELDS = ("name", "kind", "ods_code", "region")

@@ -11,9 +11,10 @@ from flask_login import current_user
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from accounts.models import EVERY_ROLE
 from core.charts import site_outcomes_chart, site_rates_chart
-from core.web.access import EVERY_ROLE, allow
-from core.web.layout import page_href, page_number, pagination
+from core.paging import page_href, page_number, pagination
+from core.web.access import allow
 from portal.permissions import can_review_site, can_send_returns, get_site_or_404
 from programme.queries import late_return_months
 from sites.forms import ProgrammeRegionFilterForm

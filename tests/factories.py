@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from accounts.models import User, UserSite
+from accounts.models import User
 from accounts.services import create_token
 from programme.models import Funder, Participation, Programme, TargetMonth
-from sites.models import Designation, MonthlyReturn, Organisation, ReturnSector, Site
+from sites.models import Designation, MonthlyReturn, Organisation, ReturnSector, Site, UserSite
 from training.models import Assignment, FidelityReview, FidelityScore
 
 PASSWORD = "correct horse battery"

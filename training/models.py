@@ -8,8 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Record, User
+from accounts.models import User
 from core.extensions import db
+from core.records import Record
 from sites.models import Site
 
 REVIEW_KINDS = {

@@ -1,31 +1,31 @@
 """Who may use which route. Every view declares it; a view that does not is refused to everyone.
 
 `@allow("admin", "trainer")` names the roles; `@public` opens a route to anonymous users too.
-The app's `before_request` hook (`enforce_access`) reads the declaration of the endpoint being
-served; object-level rules (which sites a user may see) live in portal.permissions.
+`init_app` is given the app's roles (accounts.models.ROLES), checks that every declaration names
+only those, and installs the `before_request` hook (`enforce_access`) that reads the declaration
+of the endpoint being served. Which sites a user may see is the scope's business
+(accounts.scopes), not this module's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from accounts.models import ROLES
-from portal.errors import is_api_request
+from core.errors import is_api_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 ANONYMOUS = "anonymous"
-EVERY_ROLE = tuple(ROLES)
+PUBLIC = frozenset({ANONYMOUS})
 
 
 def allow(*roles: str) -> Callable[[F], F]:
-    unknown = set(roles) - set(ROLES)
-    if unknown or not roles:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    if not roles or ANONYMOUS in roles:
+        raise ValueError("name at least one role (use @public for anonymous users)")
 
     def mark(view: F) -> F:
         view.access = frozenset(roles)  # type: ignore[attr-defined]
@@ -35,19 +35,27 @@ def allow(*roles: str) -> Callable[[F], F]:
 
 
 def public(view: F) -> F:
-    view.access = frozenset({ANONYMOUS, *ROLES})  # type: ignore[attr-defined]
+    view.access = PUBLIC  # type: ignore[attr-defined]
     return view
 
 
-def declared_roles(endpoint: str, method: str) -> frozenset[str] | None:
-    view = current_app.view_functions.get(endpoint)
-    if view is None:
-        return None
+def _declared(view: Any, method: str) -> frozenset[str] | None:
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         name = "get" if method == "HEAD" else method.lower()
         view = getattr(view_class, name, None)
     return getattr(view, "access", None)
+
+
+def declared_roles(endpoint: str, method: str) -> frozenset[str] | None:
+    """The callers a route admits (anonymous and every role for a public one); None: undeclared."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    roles = _declared(view, method)
+    if roles == PUBLIC:
+        return frozenset({ANONYMOUS, *current_app.extensions["access.roles"]})
+    return roles
 
 
 def enforce_access() -> Any:
@@ -68,3 +76,22 @@ def enforce_access() -> Any:
     if current_user.role not in roles:
         abort(403, "Your role may not do this.")
     return None
+
+
+def check_declarations(app: Flask) -> None:
+    """Every declared role is one of the app's roles: a typo would lock a route silently."""
+    known = set(app.extensions["access.roles"]) | {ANONYMOUS}
+    for endpoint, view in app.view_functions.items():
+        targets = [view]
+        view_class = getattr(view, "view_class", None)
+        if view_class is not None:
+            targets = [getattr(view_class, name) for name in dir(view_class)]
+        for target in targets:
+            unknown = set(getattr(target, "access", ())) - known
+            if unknown:
+                raise ValueError(f"{endpoint} names unknown roles: {sorted(unknown)}")
+
+
+def init_app(app: Flask, roles: Iterable[str]) -> None:
+    app.extensions["access.roles"] = tuple(roles)
+    app.before_request(enforce_access)

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from core.paging import pagination
+
 NAVIGATION = [
     # A funder's dashboard is "Programmes you fund" (issue 7), so it is named that way.
     ("Dashboard", "dashboard.index", {"admin", "trainer", "site_lead"}),
@@ -41,41 +43,6 @@ def navigation() -> list[dict[str, Any]]:
     return items
 
 
-MAX_PAGE = 1_000_000
-
-
-def page_number() -> int:
-    """The ?page= of a paged list, kept between 1 and MAX_PAGE."""
-    page = request.args.get("page", type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def page_href(endpoint: str, number: int, **values: Any) -> str:
-    """The list's address at page `number`, keeping its filters."""
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return url_for(endpoint, **values, **args, page=number)
-
-
-def pagination(page: int, pages: int, endpoint: str, **values: Any) -> dict[str, Any] | None:
-    """NHS.UK numbered pagination: first, last and two either side of the current page."""
-    if pages <= 1:
-        return None
-    items: list[dict[str, Any]] = []
-    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        href = page_href(endpoint, number, **values)
-        items.append({"number": number, "href": href, "current": number == page})
-        previous = number
-    return {
-        "items": items,
-        "previous": {"href": page_href(endpoint, page - 1, **values)} if page > 1 else None,
-        "next": {"href": page_href(endpoint, page + 1, **values)} if page < pages else None,
-    }
-
-
 def number(value: Any, places: int = 0) -> str:
     if value is None:
         return "not available"
@@ -103,4 +70,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=number, percent=percent, long_date=long_date, month_name=month_name
     )
+    app.jinja_env.globals["pagination"] = pagination
     app.context_processor(lambda: {"navigation": navigation})

@@ -17,12 +17,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from accounts.services import create_user, update_user
+from core.audit import AuditEvent
+from core.errors import Fields, StaleVersion, ValidationFailed
 from core.extensions import db
+from core.paging import Page, page_number, paged
 from core.web.access import allow
 from portal.admin.forms import EditUserForm, NewUserForm, ods_lookup
-from portal.errors import Fields, StaleVersion, ValidationFailed
 from programme.forms import (
     FunderForm,
     ParticipationDatesForm,
@@ -98,13 +100,8 @@ def values(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: form[name].data for name in names}
 
 
-def paged(statement: sa.Select[Any]) -> Any:
-    return db.paginate(
-        statement,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+def paged_records(statement: sa.Select[Any]) -> Page[Any]:
+    return paged(statement, page_number(), current_app.config["PAGE_SIZE"], scalars=True)
 
 
 def search() -> str:
@@ -134,7 +131,7 @@ def organisations() -> Any:
     statement = sa.select(Organisation).order_by(Organisation.name, Organisation.id)
     if q:
         statement = statement.where(matching(Organisation.name, q))
-    return render_template("admin/organisations.html", pagination=paged(statement), q=q)
+    return render_template("admin/organisations.html", page=paged_records(statement), q=q)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -182,7 +179,7 @@ def sites() -> Any:
     )
     if q:
         statement = statement.where(sa.or_(matching(Site.name, q), matching(Organisation.name, q)))
-    return render_template("admin/sites.html", pagination=paged(statement), q=q)
+    return render_template("admin/sites.html", page=paged_records(statement), q=q)
 
 
 @bp.route("/sites/new", methods=["GET", "POST"])
@@ -234,7 +231,7 @@ def funders() -> Any:
     statement = sa.select(Funder).order_by(Funder.name, Funder.id)
     if q:
         statement = statement.where(matching(Funder.name, q))
-    return render_template("admin/funders.html", pagination=paged(statement), q=q)
+    return render_template("admin/funders.html", page=paged_records(statement), q=q)
 
 
 @bp.route("/funders/new", methods=["GET", "POST"])
@@ -277,7 +274,7 @@ def programmes() -> Any:
     )
     if q:
         statement = statement.where(matching(Programme.name, q))
-    return render_template("admin/programmes.html", pagination=paged(statement), q=q)
+    return render_template("admin/programmes.html", page=paged_records(statement), q=q)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -392,7 +389,7 @@ def users() -> Any:
     statement = sa.select(User).options(joinedload(User.funder)).order_by(User.name, User.id)
     if q:
         statement = statement.where(sa.or_(matching(User.name, q), matching(User.email, q)))
-    return render_template("admin/users.html", pagination=paged(statement), q=q)
+    return render_template("admin/users.html", page=paged_records(statement), q=q)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -490,7 +487,7 @@ def audit() -> Any:
         record_id = None
     return render_template(
         "admin/audit.html",
-        pagination=paged(statement),
+        page=paged_records(statement),
         tables=tables,
         table=table,
         record_id=record_id,
@@ -512,7 +509,7 @@ def assignments() -> Any:
     today = date.today()
     return render_template(
         "admin/assignments.html",
-        pagination=paged(assignments_select(q, today)),
+        page=paged_records(assignments_select(q, today)),
         q=q,
         state=lambda assignment: assignment_state(assignment, today),
     )

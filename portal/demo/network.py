@@ -27,10 +27,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from accounts.models import User, UserSite
+from accounts.models import User
 from core.extensions import db
 from programme.models import Funder, Participation, Programme, TargetMonth
-from sites.models import SECTORS, Designation, MonthlyReturn, Organisation, ReturnSector, Site
+from sites.models import (
+    SECTORS,
+    Designation,
+    MonthlyReturn,
+    Organisation,
+    ReturnSector,
+    Site,
+    UserSite,
+)
 from sites.returns.deadlines import (
     last_due_month,
     month_end,

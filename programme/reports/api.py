@@ -9,7 +9,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from core.web.access import EVERY_ROLE, allow
+from accounts.models import EVERY_ROLE
+from core.web.access import allow
 from programme.reports import exports
 
 blp = Blueprint("exports_api", __name__, url_prefix="/api/v1", description="Exports")

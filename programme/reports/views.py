@@ -17,10 +17,10 @@ from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import User
+from accounts.models import EVERY_ROLE, User
 from core.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
+from core.web.access import allow
 from portal.permissions import get_programme_or_404, programme_scope, site_scope
 from programme import queries
 from programme.models import Funder, Programme

@@ -3,10 +3,9 @@ Each is a fixed number of queries, whatever the number of sites."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -17,6 +16,7 @@ from flask import current_app
 
 from accounts.models import User
 from core.extensions import db
+from core.paging import Page, paged
 from portal.permissions import returns_scope
 from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site
 from sites.returns import deadlines
@@ -50,21 +50,9 @@ class SiteReturns:
     latest_submitted: date | None
 
 
-@dataclass(frozen=True)
-class ReturnsOverview:
-    rows: Sequence[SiteReturns]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
 def returns_overview(
     user: User, months: Sequence[date], page: int = 1, per_page: int = 50
-) -> ReturnsOverview:
+) -> Page[SiteReturns]:
     """One page of the sites whose returns `user` sends, by name, with the status of their
     returns for `months` and their latest submitted month: four queries."""
     sites = (
@@ -75,9 +63,8 @@ def returns_overview(
     scope = returns_scope(user)
     if scope is not None:
         sites = sites.where(Site.id.in_(scope))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(sites.subquery())) or 0
-    page_rows = db.session.execute(sites.limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [row.id for row in page_rows]
+    page_rows = paged(sites, page, per_page)
+    ids = [row.id for row in page_rows.rows]
     statuses: dict[int, dict[date, tuple[str, int]]] = defaultdict(dict)
     latest: dict[int, date] = {}
     if ids:
@@ -99,9 +86,9 @@ def returns_overview(
         )
     rows = [
         SiteReturns(row.id, row.name, row.organisation, statuses[row.id], latest.get(row.id))
-        for row in page_rows
+        for row in page_rows.rows
     ]
-    return ReturnsOverview(rows=rows, total=total, page=page, per_page=per_page)
+    return replace(page_rows, rows=rows)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from accounts.models import User, utcnow
+from accounts.models import User
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.records import check_version
-from portal.errors import StaleVersion, ValidationFailed
+from core.records import check_version, utcnow
 from sites.models import MonthlyReturn, ReturnSector, ReturnVersion, Site
 from sites.returns import rules as return_rules
 

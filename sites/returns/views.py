@@ -11,10 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
+from core.paging import page_number, pagination
 from core.web.access import allow
-from core.web.layout import page_number, pagination
-from portal.errors import StaleVersion, ValidationFailed
 from portal.permissions import get_site_for_returns_or_404
 from sites.forms import ReturnForm
 from sites.queries import site_returns

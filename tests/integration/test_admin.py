@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent, User, UserSite
+from accounts.models import User
+from core.audit import AuditEvent
 from programme.models import Funder, Participation, Programme, TargetMonth
-from sites.models import Designation, Organisation, Site
+from sites.models import Designation, Organisation, Site, UserSite
 from tests.factories import PASSWORD
 from training.models import Assignment
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent
-from portal.errors import StaleVersion, ValidationFailed
+from core.audit import AuditEvent
+from core.errors import StaleVersion, ValidationFailed
 from training.fidelity.services import save_review
 from training.models import Action, FidelityReview, FidelityScore
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent
+from core.audit import AuditEvent
 from programme.models import Participation, Programme
 from programme.queries import last_due_month
 from tests.query_counter import count_queries

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent
+from core.audit import AuditEvent
 from sites.models import MonthlyReturn, ReturnSector, ReturnVersion
 from sites.returns.rules import add_months
 

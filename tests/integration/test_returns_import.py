@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent, UserSite
-from sites.models import MonthlyReturn, ReturnSector, ReturnUpload, ReturnVersion
+from core.audit import AuditEvent
+from sites.models import MonthlyReturn, ReturnSector, ReturnUpload, ReturnVersion, UserSite
 from sites.returns import rules as return_rules
 from sites.returns.importing import checker as service
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent
+from core.audit import AuditEvent
 from sites.models import Designation, Organisation, Site
 
 ORGANISATION_KEYS = {"id", "name", "kind", "ods_code", "region", "version"}

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from accounts.models import AuditEvent
+from core.audit import AuditEvent
 from core.extensions import db as _db
 from training.models import Action, Assignment, FidelityReview, Visit
 

@@ -14,8 +14,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from accounts.models import EVERY_ROLE
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
+from core.web.access import allow
 from portal.permissions import get_site_for_review_or_404, get_site_or_404
 from sites.schemas import MAX_ID
 from training.fidelity import queries

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from accounts.models import User, utcnow
+from accounts.models import User
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from portal.errors import StaleVersion, ValidationFailed
+from core.records import utcnow
 from sites.models import Site
 from training.fidelity import scale as fidelity
 from training.models import REVIEW_KINDS, REVIEW_STATUSES, Action, FidelityReview, FidelityScore

@@ -9,9 +9,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from accounts.models import EVERY_ROLE
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
-from portal.errors import StaleVersion, ValidationFailed
+from core.web.access import allow
 from portal.permissions import can_review_site, get_site_for_review_or_404, get_site_or_404
 from sites.models import REGIONS, Site
 from sites.queries import programme_options

@@ -15,11 +15,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.models import User
+from accounts.models import EVERY_ROLE, User
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
-from portal.api import PageArgs, page_of
-from portal.errors import StaleVersion, ValidationFailed
+from core.paging import PageArgs, api_page
+from core.web.access import allow
 from portal.permissions import can_review_site, get_site_for_review_or_404, get_site_or_404
 from sites.models import Site
 from sites.schemas import MAX_ID
@@ -54,7 +54,7 @@ class SiteVisits(MethodView):
     def get(self, args: dict[str, Any], site_id: int) -> Any:
         """The site's visits, newest first, each with the actions agreed at it"""
         get_site_or_404(_user(), site_id)
-        return page_of(site_visits_select(site_id), args)
+        return api_page(site_visits_select(site_id), args)
 
     @allow("admin", "trainer")
     @blp.arguments(VisitIn)

@@ -21,7 +21,7 @@ from markupsafe import escape
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation
 
-from portal.errors import Fields
+from core.errors import Fields
 from sites.forms import DATE_FORMATS, day_field, site_choices, strip, version_field
 from training.models import VISIT_PURPOSES
 from training.visits.actions import DONE, DROPPED, OPEN

@@ -11,9 +11,7 @@ added by the view).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,6 +20,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from accounts.models import User
 from core.extensions import db
+from core.paging import Page, paged
 from core.sql import financial_year_start, month_start
 from portal.permissions import can_review_site, current_assignments, site_scope
 from sites.models import MonthlyReturn, Organisation, Site
@@ -40,26 +39,6 @@ from training.visits.actions import (
 FINAL = "final"
 NO_VISIT_DAYS = 90
 ACTIVITY_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: Sequence[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
-def _paged(select: sa.Select, page: int, per_page: int) -> tuple[list[sa.Row[Any]], int]:
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
-    )
-    rows = db.session.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total or 0
 
 
 def _band(total: int | None) -> str | None:
@@ -221,10 +200,8 @@ def action_list(
     select = select.order_by(
         sa.case((Action.status == OPEN, 0), else_=1), Action.due_on, Site.name, Action.id
     )
-    rows, total = _paged(select, page, per_page)
-    return Page(
-        rows=[_action_row(row, today) for row in rows], total=total, page=page, per_page=per_page
-    )
+    found = paged(select, page, per_page)
+    return replace(found, rows=[_action_row(row, today) for row in found.rows])
 
 
 def action_site_options(user: User) -> list[sa.Row[Any]]:
@@ -682,7 +659,8 @@ def sites_without_recent_visit(
             Site.id,
         )
     )
-    rows, total = _paged(select, page, per_page)
+    found = paged(select, page, per_page)
+    rows = found.rows
     trainers: dict[int, list[str]] = {}
     if rows:
         trainer = aliased(User)
@@ -697,9 +675,7 @@ def sites_without_recent_visit(
             .order_by(trainer.name)
         ):
             trainers.setdefault(site_id, []).append(name)
-    return Page(
+    return replace(
+        found,
         rows=[{**row._mapping, "trainers": trainers.get(row.site_id, [])} for row in rows],
-        total=total,
-        page=page,
-        per_page=per_page,
     )

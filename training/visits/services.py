@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from accounts.models import User
+from core.errors import Fields, StaleVersion, ValidationFailed
 from core.extensions import db
-from portal.errors import Fields, StaleVersion, ValidationFailed
 from sites.models import Site
 from training.models import VISIT_PURPOSES, Action, Assignment, Visit
 from training.visits.actions import DONE, DROPPED, OPEN, STATUSES

@@ -14,11 +14,11 @@ from flask_login import current_user
 from icalendar import Calendar, Event
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.models import User
+from accounts.models import EVERY_ROLE, User
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.web.access import EVERY_ROLE, allow
-from core.web.layout import page_href, page_number, pagination
-from portal.errors import StaleVersion, ValidationFailed
+from core.paging import page_href, page_number, pagination
+from core.web.access import allow
 from portal.permissions import can_review_site, get_site_or_404
 from programme.queries import late_returns
 from sites.models import Site

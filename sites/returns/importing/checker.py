@@ -29,10 +29,12 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from accounts.models import AuditEvent, User, utcnow
-from core.audit import event_row, plain
+from accounts.models import User
+from core.audit import AuditEvent, event_row, plain
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from portal.errors import StaleVersion, ValidationFailed
+from core.paging import count_pages
+from core.records import utcnow
 from portal.permissions import returns_scope
 from sites.models import MonthlyReturn, ReturnSector, ReturnVersion, Site
 from sites.returns import rules as return_rules
@@ -107,7 +109,7 @@ class Preview:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.listed // self.per_page))
+        return count_pages(self.listed, self.per_page)
 
 
 @dataclass(frozen=True)

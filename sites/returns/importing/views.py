@@ -31,9 +31,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.web.access import allow
-from portal.errors import StaleVersion, ValidationFailed
 from sites.models import ReturnUpload
 from sites.returns.importing.checker import (
     HEADER,
