@@ -9,6 +9,10 @@ from flask import request
 Fields = dict[str, list[str]]
 
 
+def add_message(fields: Fields, key: str, message: str) -> None:
+    fields.setdefault(key, []).append(message)
+
+
 class ValidationFailed(Exception):
     """Bad input for a change: a message per field. Nothing has been written."""
 

@@ -37,6 +37,12 @@ def check_version(record: Record, version: int | None) -> None:
         raise StaleVersion()
 
 
+def require_version(record: Record, version: int | None) -> None:
+    """An edit that must say which version it read: none, or another, is a lost update."""
+    if version is None or version != record.version:
+        raise StaleVersion()
+
+
 def apply(record: Record, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         setattr(record, key, value)

@@ -84,21 +84,23 @@ def configure_extensions(app: Flask) -> None:
 def configure_security(app: Flask) -> None:
     from accounts.models import ROLES
     from core.web import access
-    from portal import errors, security
+    from portal import errors, permissions, security
 
     errors.init_app(app)
+    permissions.init_app(app)
     security.init_app(app)
     access.init_app(app, roles=ROLES)
 
 
 def configure_blueprints(app: Flask) -> None:
     from accounts import views as accounts
-    from portal import dashboard, health
+    from portal import health
     from portal.admin import views as admin
     from portal.api import register_api
+    from portal.dashboard import views as dashboard
+    from portal.sites import views as sites
     from programme import views as programme
     from programme.reports import views as reports
-    from sites import views as sites
     from sites.returns import views as returns
     from sites.returns.importing import views as importing
     from training.fidelity import views as fidelity

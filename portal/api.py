@@ -48,10 +48,11 @@ api = PortalApi()
 
 
 def register_api(app: Flask) -> None:
+    from portal.sites.api import blp as sites_blp
     from programme.api import blp as programmes_blp
     from programme.reports.api import blp as exports_blp
-    from sites.api import blp as sites_blp
-    from sites.returns.importing.api import blp as returns_blp
+    from sites.returns.api import blp as returns_blp
+    from sites.returns.importing import api as importing_api  # noqa: F401  (adds its route to returns_blp)
     from training.fidelity.api import blp as fidelity_blp
     from training.visits.api import blp as visits_blp
 

@@ -17,9 +17,10 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from accounts.models import ROLES, User
-from accounts.services import create_token, create_user, normalise_email
+from accounts.services import create_token, normalise_email
 from core.errors import ValidationFailed
 from core.extensions import db
+from portal.users import create_user
 
 users = AppGroup("users", help="Manage users.")
 tokens = AppGroup("tokens", help="Manage API tokens.")

@@ -12,12 +12,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from accounts.models import EVERY_ROLE
+from accounts.scopes import programme_scope
 from core.extensions import db
 from core.paging import api_page
 from core.web.access import allow
-from portal.permissions import get_programme_or_404, programme_scope
 from programme import queries, schemas, services
 from programme.models import Programme
+from programme.queries import get_programme_or_404
 
 blp = Blueprint(
     "programmes_api", __name__, url_prefix="/api/v1", description="Programmes and progress"

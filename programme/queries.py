@@ -4,12 +4,15 @@ late returns. Each function is a fixed number of grouped queries, whatever the n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 
+from accounts.models import User
 from core.extensions import db
 from core.sql import month_start
 from programme.models import Funder, Participation, Programme, TargetMonth
@@ -409,3 +412,37 @@ def network_summary(today: date) -> NetworkSummary:
         late_returns=sum(late.values()),
         sites_with_late_returns=len(late),
     )
+
+
+def programme_scope(user: User) -> sa.Select[Any] | None:
+    """The ids of the programmes `user` may read; None means all (programme progress is a network
+    summary for staff, trainers and site leads; a funder reads only what it funds)."""
+    if user.role == "funder":
+        return sa.select(Programme.id).where(Programme.funder_id == user.funder_id)
+    return None
+
+
+def can_read_programme(user: User, programme_id: int) -> bool:
+    scope = programme_scope(user)
+    return scope is None or bool(db.session.scalar(sa.select(sa.literal(programme_id).in_(scope))))
+
+
+def get_programme_or_404(user: User, programme_id: int) -> Programme:
+    programme = db.get_or_404(Programme, programme_id)
+    if not can_read_programme(user, programme_id):
+        abort(403)
+    return programme
+
+
+def programme_site_ids(programme_id: int) -> sa.Select[Any]:
+    """The ids of the sites that take (or took) part in the programme."""
+    return sa.select(Participation.site_id).where(Participation.programme_id == programme_id)
+
+
+def programme_options(user: User) -> Sequence[sa.Row[Any]]:
+    """(id, name) of the programmes `user` may read, by name: the choices of a programme filter."""
+    select = sa.select(Programme.id, Programme.name).order_by(Programme.name)
+    scope = programme_scope(user)
+    if scope is not None:
+        select = select.where(Programme.id.in_(scope))
+    return db.session.execute(select).all()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.months import MonthField
 from core.paging import PageArgs
-from core.schemas import Count, Month
+from core.schemas import Count
 
 STATUSES = ["on_track", "at_risk", "off_track", "met", "missed", "not_started"]
 
 
 class TargetPoint(Schema):
-    month = Month(required=True)
+    month = MonthField(required=True)
     cumulative = Count(required=True)
 
 
@@ -80,7 +81,7 @@ class ProgressArgs(Schema):
 
 
 class ProgressMonth(Schema):
-    month = Month()
+    month = MonthField()
     job_starts = fields.Integer()
     cumulative = fields.Integer()
     expected = fields.Float()

@@ -10,14 +10,15 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
+from accounts.current import current_account
 from accounts.models import EVERY_ROLE
+from accounts.scopes import programme_options, programme_scope, site_scope
 from core.charts import programme_progress_chart
 from core.web.access import allow
-from portal.permissions import get_programme_or_404, programme_scope, site_scope
 from programme import queries
 from programme.models import Participation, Programme
 from programme.progress import STATUS_LABELS, expected_line, months_between
-from programme.queries import LateSite, late_return_months
+from programme.queries import LateSite, get_programme_or_404, late_return_months
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
 from sites.outcomes import (
@@ -28,7 +29,7 @@ from sites.outcomes import (
     period_choices,
     with_choice,
 )
-from sites.queries import outcome_totals, programme_options
+from sites.queries import outcome_totals
 from training.fidelity.queries import latest_bands
 from training.fidelity.scale import BANDS
 
@@ -147,7 +148,7 @@ def late_row(site: LateSite, may_send: bool) -> LateRow:
 @bp.route("/returns/late")
 @allow(*EVERY_ROLE)
 def late_returns() -> Any:
-    user = current_user._get_current_object()
+    user = current_account()
     form = ProgrammeRegionFilterForm(formdata=request.args)
     form.set_programmes(programme_options(user))
     form.validate()

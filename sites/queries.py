@@ -11,42 +11,19 @@ latest band). Neither of those modules reads this one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import selectinload
 
+from accounts import scopes
 from accounts.models import User
 from core.extensions import db
-from core.paging import Page, paged
-from portal.permissions import programme_scope, site_scope
-from programme.models import Participation, Programme
 from sites import outcomes
 from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, Site
-from training.fidelity.queries import latest_fidelity, site_ids_in_band
-
-
-@dataclass(frozen=True)
-class SiteFilters:
-    region: str | None = None
-    programme_id: int | None = None
-    centre_of_excellence: bool = False
-    band: str | None = None
-    q: str | None = None
-
-
-@dataclass(frozen=True)
-class SiteDetail:
-    site: Site
-    organisation: Organisation
-    designations: Sequence[Designation]
-    # Rows of id (the programme's), name, participation_id, joined_on, left_on, site_target.
-    programmes: Sequence[sa.Row[Any]]
-    centre_of_excellence: bool
-    latest_fidelity: dict[str, Any] | None = field(default=None)
 
 
 def holds_award(designation: Designation, on: date) -> bool:
@@ -63,115 +40,6 @@ def centre_of_excellence_on(on: date) -> sa.Exists:
         Designation.awarded_on <= on,
         sa.or_(Designation.ended_on.is_(None), Designation.ended_on > on),
     )
-
-
-def _contains(column: Any, text: str) -> Any:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
-def site_list_select(user: User, filters: SiteFilters, on: date | None = None) -> sa.Select:
-    """The sites `user` may read that match `filters`, ordered by name: one row per site with
-    the site's columns, organisation_name and centre_of_excellence."""
-    on = on or date.today()
-    select = (
-        sa.select(
-            Site.id,
-            Site.organisation_id,
-            Organisation.name.label("organisation_name"),
-            Site.name,
-            Site.locality,
-            Site.region,
-            Site.launched_on,
-            Site.closed_on,
-            Site.latitude,
-            Site.longitude,
-            centre_of_excellence_on(on).label("centre_of_excellence"),
-            Site.version,
-        )
-        .join(Organisation, Organisation.id == Site.organisation_id)
-        .order_by(Site.name, Site.id)
-    )
-    scope = site_scope(user)
-    if scope is not None:
-        select = select.where(Site.id.in_(scope))
-    if filters.region:
-        select = select.where(Site.region == filters.region)
-    if filters.programme_id is not None:
-        select = select.where(
-            Site.id.in_(
-                sa.select(Participation.site_id).where(
-                    Participation.programme_id == filters.programme_id
-                )
-            )
-        )
-    if filters.centre_of_excellence:
-        select = select.where(centre_of_excellence_on(on))
-    if filters.band:
-        select = select.where(Site.id.in_(site_ids_in_band(filters.band)))
-    if filters.q and filters.q.strip():
-        text = filters.q.strip()
-        select = select.where(
-            sa.or_(
-                _contains(Site.name, text),
-                _contains(Organisation.name, text),
-                _contains(Site.locality, text),
-            )
-        )
-    return select
-
-
-def site_list(
-    user: User, filters: SiteFilters, page: int = 1, per_page: int = 50
-) -> Page[sa.Row[Any]]:
-    """One page of `site_list_select` and the number of matching sites: two queries."""
-    select = site_list_select(user, filters)
-    return paged(select, page, per_page)
-
-
-def site_detail(site_id: int, on: date | None = None) -> SiteDetail | None:
-    """What the site page and GET /sites/{id} show; None for an unknown id. Three queries."""
-    on = on or date.today()
-    found = db.session.execute(
-        sa.select(Site, Organisation)
-        .join(Organisation, Organisation.id == Site.organisation_id)
-        .where(Site.id == site_id)
-    ).first()
-    if found is None:
-        return None
-    site, organisation = found
-    designations = db.session.scalars(
-        sa.select(Designation)
-        .where(Designation.site_id == site_id)
-        .order_by(Designation.awarded_on, Designation.id)
-    ).all()
-    programmes = site_programmes(site_id)
-    return SiteDetail(
-        site=site,
-        organisation=organisation,
-        designations=designations,
-        programmes=programmes,
-        centre_of_excellence=any(holds_award(d, on) for d in designations),
-        latest_fidelity=latest_fidelity(site_id),
-    )
-
-
-def site_programmes(site_id: int) -> Sequence[sa.Row[Any]]:
-    """The site's participations, earliest first: id and name of the programme, participation_id,
-    joined_on, left_on, site_target."""
-    return db.session.execute(
-        sa.select(
-            Programme.id,
-            Programme.name,
-            Participation.id.label("participation_id"),
-            Participation.joined_on,
-            Participation.left_on,
-            Participation.site_target,
-        )
-        .join(Programme, Programme.id == Participation.programme_id)
-        .where(Participation.site_id == site_id)
-        .order_by(Participation.joined_on, Programme.name, Participation.id)
-    ).all()
 
 
 def _add_months(month: date, n: int) -> date:
@@ -231,15 +99,6 @@ def site_returns(
 def organisations_select() -> sa.Select:
     """Every organisation, by name."""
     return sa.select(Organisation).order_by(Organisation.name, Organisation.id)
-
-
-def programme_options(user: User) -> Sequence[sa.Row[Any]]:
-    """(id, name) of the programmes to offer in the sites list's filter: those `user` may read."""
-    select = sa.select(Programme.id, Programme.name).order_by(Programme.name)
-    scope = programme_scope(user)
-    if scope is not None:
-        select = select.where(Programme.id.in_(scope))
-    return db.session.execute(select).all()
 
 
 # Outcome rates
@@ -339,3 +198,15 @@ def first_return_month(sites: SiteIds) -> date | None:
             MonthlyReturn.status == "submitted", _of_sites(sites)
         )
     )
+
+
+def can_read_site(user: User, site_id: int) -> bool:
+    scope = scopes.site_scope(user)
+    return scope is None or bool(db.session.scalar(sa.select(sa.literal(site_id).in_(scope))))
+
+
+def get_site_or_404(user: User, site_id: int) -> Site:
+    site = db.get_or_404(Site, site_id)
+    if not can_read_site(user, site_id):
+        abort(403)
+    return site

@@ -18,7 +18,7 @@ NAVIGATION = [
     ("Programmes", "programme.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Sites", "sites.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Map", "reports.network_map", {"admin", "trainer", "site_lead", "funder"}),
-    ("My sites", "visits.my_sites", {"trainer"}),
+    ("My sites", "dashboard.my_sites", {"trainer"}),
     ("Actions", "visits.actions", {"admin", "trainer"}),
     ("Returns", "returns.index", {"admin", "site_lead"}),
     ("Admin", "admin.index", {"admin"}),

@@ -18,13 +18,13 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.models import User
-from accounts.services import create_user, update_user
 from core.audit import AuditEvent
 from core.errors import Fields, StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import Page, page_number, paged
 from core.web.access import allow
 from portal.admin.forms import EditUserForm, NewUserForm, ods_lookup
+from portal.users import create_user, update_user
 from programme.forms import (
     FunderForm,
     ParticipationDatesForm,
@@ -520,9 +520,9 @@ def assignments() -> Any:
 def assignment_new() -> Any:
     from datetime import date
 
+    from training.assignments.services import assign_trainer
     from training.visits.forms import AssignmentForm
     from training.visits.queries import trainer_options
-    from training.visits.services import assign_trainer
 
     form = AssignmentForm(trainers=trainer_options())
     if request.method == "GET":
@@ -552,9 +552,9 @@ def assignment_new() -> Any:
 def assignment_end(assignment_id: int) -> Any:
     from datetime import date
 
+    from training.assignments.services import end_assignment
     from training.models import Assignment
     from training.visits.forms import EndAssignmentForm
-    from training.visits.services import end_assignment
 
     assignment = db.get_or_404(Assignment, assignment_id)
     form = EndAssignmentForm()

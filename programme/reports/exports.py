@@ -39,18 +39,14 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import aliased
 
 from accounts.models import User
+from accounts.scopes import programme_scope, site_scope
 from core.extensions import db
 from core.sql import month_start
-from portal.permissions import (
-    get_programme_or_404,
-    get_site_or_404,
-    programme_scope,
-    site_scope,
-)
 from programme.models import Funder, Participation, Programme
-from programme.queries import progress_of
+from programme.queries import get_programme_or_404, progress_of
 from programme.reports import open_data
 from sites.models import RETURN_COUNTS, SECTORS, MonthlyReturn, Organisation, ReturnSector, Site
+from sites.queries import get_site_or_404
 from training.fidelity import scale as fidelity
 from training.models import FidelityReview, FidelityScore
 
@@ -355,13 +351,6 @@ REVIEW_COLUMNS = (
 SCORE_COLUMNS = tuple(Column(f"item_{n}", NUMBER, 8) for n in ITEMS)
 
 
-def _band(total: int | None) -> str | None:
-    try:
-        return None if total is None else fidelity.band_for(total)
-    except ValueError:
-        return None
-
-
 def fidelity_table(scope: ExportScope) -> Table:
     f = FidelityReview
     columns = [Site.id, Site.name, Organisation.name, Site.region, f.reviewed_on, f.kind, f.total]
@@ -395,7 +384,7 @@ def fidelity_table(scope: ExportScope) -> Table:
     def rows() -> Iterator[tuple[Any, ...]]:
         for row in _stream(query):
             values = tuple(row)
-            yield values[:7] + (_band(values[6]),) + values[7:]
+            yield values[:7] + (fidelity.band_of_total(values[6]),) + values[7:]
 
     all_columns = REVIEW_COLUMNS + (SCORE_COLUMNS if scope.item_scores else ())
     notes = ("Every final review of each site, oldest first. Totals run from 25 to 125.",)

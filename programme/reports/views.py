@@ -18,13 +18,14 @@ from markupsafe import escape
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import EVERY_ROLE, User
+from accounts.scopes import programme_scope, site_scope
 from core.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from core.extensions import db
 from core.web.access import allow
-from portal.permissions import get_programme_or_404, programme_scope, site_scope
 from programme import queries
 from programme.models import Funder, Programme
 from programme.progress import STATUS_LABELS
+from programme.queries import get_programme_or_404
 from programme.reports import exports
 from programme.views import programme_figures, progress_chart
 from sites.models import REGIONS, MonthlyReturn, Organisation, Site

@@ -12,13 +12,12 @@ from typing import Any
 
 import holidays as bank_holidays
 import sqlalchemy as sa
-from flask import current_app
+from flask import abort, current_app
 
 from accounts.models import User
 from core.extensions import db
 from core.paging import Page, paged
-from portal.permissions import returns_scope
-from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site
+from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site, UserSite
 from sites.returns import deadlines
 from sites.returns import rules as return_rules
 
@@ -126,3 +125,32 @@ def return_history(return_id: int) -> list[ReturnVersionEntry]:
         )
         previous = version.figures
     return entries[::-1]
+
+
+def returns_scope(user: User) -> sa.Select[Any] | None:
+    """The ids of the sites whose returns `user` may send; None means all."""
+    if user.role == "admin":
+        return None
+    if user.role == "site_lead":
+        return sa.select(UserSite.site_id).where(UserSite.user_id == user.id)
+    return sa.select(Site.id).where(sa.false())
+
+
+def can_send_returns(user: User, site_id: int) -> bool:
+    """Programme staff, and the site's own leads, send and amend its monthly returns."""
+    if user.role == "admin":
+        return True
+    if user.role != "site_lead":
+        return False
+    return bool(
+        db.session.scalar(
+            sa.select(UserSite.id).where(UserSite.user_id == user.id, UserSite.site_id == site_id)
+        )
+    )
+
+
+def get_site_for_returns_or_404(user: User, site_id: int) -> Site:
+    site = db.get_or_404(Site, site_id)
+    if not can_send_returns(user, site_id):
+        abort(403)
+    return site

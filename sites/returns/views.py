@@ -8,19 +8,23 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from accounts.current import current_account
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import page_number, pagination
 from core.web.access import allow
-from portal.permissions import get_site_for_returns_or_404
 from sites.forms import ReturnForm
 from sites.queries import site_returns
 from sites.returns import deadlines
 from sites.returns import rules as return_rules
-from sites.returns.queries import return_due_date, return_history, returns_overview
+from sites.returns.queries import (
+    get_site_for_returns_or_404,
+    return_due_date,
+    return_history,
+    returns_overview,
+)
 from sites.returns.services import WarningsNotConfirmed, find_return, save_return
 
 bp = Blueprint("returns", __name__)
@@ -50,7 +54,7 @@ def _month_or_404(text: str) -> date:
 @allow("admin", "site_lead")
 def index() -> Any:
     """The sites whose returns the user sends, with this month's return and the latest months."""
-    user = current_user._get_current_object()
+    user = current_account()
     due = deadlines.this_months_return(date.today())
     months = [deadlines.previous_month(due), due]
     overview = returns_overview(user, months, page=page_number(), per_page=50)
@@ -84,7 +88,7 @@ def _render(site: Any, month: date, form: ReturnForm, **context: Any) -> Any:
 @bp.route("/sites/<int(max=2147483647):site_id>/returns/<month>", methods=["GET", "POST"])
 @allow("admin", "site_lead")
 def edit(site_id: int, month: str) -> Any:
-    user = current_user._get_current_object()
+    user = current_account()
     site = get_site_for_returns_or_404(user, site_id)
     first_day = _month_or_404(month)
     existing = find_return(site.id, first_day)
@@ -142,7 +146,7 @@ def edit(site_id: int, month: str) -> Any:
 @allow("admin", "site_lead")
 def site_months(site_id: int) -> Any:
     """The site's returns month by month, newest first: two years, or since the site launched."""
-    site = get_site_for_returns_or_404(current_user._get_current_object(), site_id)
+    site = get_site_for_returns_or_404(current_account(), site_id)
     today = date.today()
     newest = today.replace(day=1)
     oldest = return_rules.add_months(newest, -23)

@@ -11,11 +11,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from accounts.scopes import programme_site_ids
 from sites.models import Site
 from tests.query_counter import count_queries
 from training.fidelity import queries
 from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
-from training.fidelity.forms import programme_site_ids
 from training.fidelity.queries import ProfileFilters
 from training.fidelity.scale import review_total
 from training.models import FidelityReview, FidelityScore

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from sites.queries import SiteFilters, monthly_outcomes, site_detail, site_list
+from portal.sites.queries import SiteFilters, site_detail, site_list
+from sites.queries import monthly_outcomes
 from tests.query_counter import count_queries
 
 ROW = '<tr class="nhsuk-table__row">'

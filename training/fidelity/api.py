@@ -11,17 +11,18 @@ from typing import Any
 
 from flask import abort
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
 
+from accounts.current import current_account
 from accounts.models import EVERY_ROLE
+from accounts.scopes import programme_site_ids
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
-from portal.permissions import get_site_for_review_or_404, get_site_or_404
-from sites.schemas import MAX_ID
+from sites.queries import get_site_or_404
+from training.assignments.queries import get_site_for_review_or_404
 from training.fidelity import queries
 from training.fidelity import scale as fidelity
-from training.fidelity.forms import programme_site_ids
 from training.fidelity.schemas import (
     ItemOut,
     ProfileArgs,
@@ -35,11 +36,7 @@ from training.models import FidelityReview
 
 blp = Blueprint("fidelity_api", __name__, url_prefix="/api/v1", description="Fidelity reviews")
 
-SITE_ID = f"<int(max={MAX_ID}):site_id>"  # beyond a 32-bit id is simply not found
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
+SITE_ID = path_id("site_id")
 
 
 def review_payload(review_id: int) -> dict[str, Any]:
@@ -98,7 +95,7 @@ class SiteFidelityReviews(MethodView):
     @blp.response(200, TrajectoryPointOut(many=True))
     def get(self, site_id: int) -> Any:
         """The site's trajectory: its final reviews, oldest first, with the change in total"""
-        get_site_or_404(_user(), site_id)
+        get_site_or_404(current_account(), site_id)
         return [asdict(point) for point in queries.site_trajectory(site_id)]
 
     @allow("admin", "trainer")
@@ -106,7 +103,7 @@ class SiteFidelityReviews(MethodView):
     @blp.response(201, ReviewOut)
     def post(self, data: dict[str, Any], site_id: int) -> Any:
         """Record a review of the site (assigned trainers and admins), as a draft or final"""
-        user = _user()
+        user = current_account()
         site = get_site_for_review_or_404(user, site_id)
         data.setdefault("lead_reviewer", user.name)
         review = save_review(site, data, user)

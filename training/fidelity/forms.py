@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from programme.models import Participation
+from accounts.scopes import programme_site_ids
 from sites.forms import ProgrammeRegionFilterForm, day_field, strip, version_field
 from training.fidelity import scale as fidelity
 from training.fidelity.queries import ProfileFilters
@@ -195,11 +194,6 @@ for _item in fidelity.ITEMS:
 
 
 # The network profile's filters
-
-
-def programme_site_ids(programme_id: int) -> sa.Select:
-    """The ids of the sites that take (or took) part in the programme."""
-    return sa.select(Participation.site_id).where(Participation.programme_id == programme_id)
 
 
 ORDERS = {"scale": "In the scale's order", "weakest": "Weakest first"}

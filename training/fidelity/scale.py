@@ -472,6 +472,14 @@ def band_for(total: int) -> str:
     )
 
 
+def band_of_total(total: int | None) -> str | None:
+    """The band of a total, or None for no total (an incomplete review) or one off the scale."""
+    try:
+        return None if total is None else band_for(total)
+    except ValueError:
+        return None
+
+
 def band_range(band: str) -> tuple[int, int]:
     """The lowest and highest totals of a band (both included); ValueError for an unknown band."""
     try:

@@ -14,8 +14,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from core.schemas import MAX_ID, Text
 from sites.models import REGIONS
-from sites.schemas import MAX_ID, Text
 from training.fidelity import scale as fidelity
 from training.models import REVIEW_KINDS, REVIEW_STATUSES
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from accounts.current import current_account
 from accounts.models import EVERY_ROLE
+from accounts.scopes import programme_options
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
-from portal.permissions import can_review_site, get_site_for_review_or_404, get_site_or_404
 from sites.models import REGIONS, Site
-from sites.queries import programme_options
+from sites.queries import get_site_or_404
+from training.assignments.queries import can_review_site, get_site_for_review_or_404
 from training.fidelity import scale as fidelity
 from training.fidelity.charts import heatmap_chart, item_scores_chart
 from training.fidelity.forms import ORDERS, ProfileFilterForm, ReviewForm
@@ -32,10 +34,6 @@ STALE = (
     "Someone else changed this review since you opened it. The form now shows what is saved: "
     "check it and make your change again."
 )
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _render_form(
@@ -60,7 +58,7 @@ def _render_form(
 
 def _save(site: Site, form: ReviewForm, review: FidelityReview | None) -> Any:
     """Handle a POST of the review form: save and go to the review, or show what is wrong."""
-    user = _user()
+    user = current_account()
     form.validate()
     if form.errors.get("csrf_token"):
         expired = [{"text": "The form expired. Submit it again.", "href": "#review-items"}]
@@ -100,10 +98,10 @@ def _save(site: Site, form: ReviewForm, review: FidelityReview | None) -> Any:
     return redirect(url_for("fidelity.review", review_id=saved.id))
 
 
-@bp.route(f"/sites/<int(max={MAX_ID}):site_id>/fidelity-reviews/new", methods=["GET", "POST"])
+@bp.route(f"/sites/{path_id('site_id')}/fidelity-reviews/new", methods=["GET", "POST"])
 @allow(*STAFF)
 def review_new(site_id: int) -> Any:
-    user = _user()
+    user = current_account()
     site = get_site_for_review_or_404(user, site_id)
     form = ReviewForm()
     if request.method == "POST":
@@ -112,11 +110,11 @@ def review_new(site_id: int) -> Any:
     return _render_form(site, form, None)
 
 
-@bp.route(f"/fidelity-reviews/<int(max={MAX_ID}):review_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/fidelity-reviews/{path_id('review_id')}/edit", methods=["GET", "POST"])
 @allow(*STAFF)
 def review_edit(review_id: int) -> Any:
     review = db.get_or_404(FidelityReview, review_id)
-    site = get_site_for_review_or_404(_user(), review.site_id)
+    site = get_site_for_review_or_404(current_account(), review.site_id)
     if review.status == FINAL:
         flash("This review is final: it can no longer be changed.")
         return redirect(url_for("fidelity.review", review_id=review.id))
@@ -127,10 +125,10 @@ def review_edit(review_id: int) -> Any:
     return _render_form(site, form, review)
 
 
-@bp.route(f"/fidelity-reviews/<int(max={MAX_ID}):review_id>")
+@bp.route(f"/fidelity-reviews/{path_id('review_id')}")
 @allow(*EVERY_ROLE)
 def review(review_id: int) -> Any:
-    user = _user()
+    user = current_account()
     detail = review_detail(review_id)
     if detail is None:
         abort(404)
@@ -172,7 +170,7 @@ def review(review_id: int) -> Any:
 @bp.route("/fidelity/profile")
 @allow(*STAFF)
 def profile() -> Any:
-    user = _user()
+    user = current_account()
     form = ProfileFilterForm(formdata=request.args)
     form.set_programmes(programme_options(user))
     form.validate()

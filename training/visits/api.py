@@ -11,18 +11,20 @@ from typing import Any
 
 from flask import abort
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
 
+from accounts.current import current_account
 from accounts.models import EVERY_ROLE, User
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import PageArgs, api_page
+from core.schemas import path_id
 from core.web.access import allow
-from portal.permissions import can_review_site, get_site_for_review_or_404, get_site_or_404
 from sites.models import Site
-from sites.schemas import MAX_ID
+from sites.queries import get_site_or_404
+from training.assignments.queries import can_review_site, get_site_for_review_or_404
+from training.assignments.services import assign_trainer
 from training.models import Action
 from training.visits.queries import site_visits_select
 from training.visits.schemas import (
@@ -34,16 +36,12 @@ from training.visits.schemas import (
     VisitOut,
     VisitPage,
 )
-from training.visits.services import assign_trainer, record_visit, set_action_status
+from training.visits.services import record_visit, set_action_status
 
 blp = Blueprint("visits_api", __name__, url_prefix="/api/v1", description="Visits and actions")
 
-SITE_ID = f"<int(max={MAX_ID}):site_id>"  # beyond a 32-bit id is simply not found
-ACTION_ID = f"<int(max={MAX_ID}):action_id>"
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
+SITE_ID = path_id("site_id")
+ACTION_ID = path_id("action_id")
 
 
 @blp.route(f"/sites/{SITE_ID}/visits")
@@ -53,7 +51,7 @@ class SiteVisits(MethodView):
     @blp.response(200, VisitPage)
     def get(self, args: dict[str, Any], site_id: int) -> Any:
         """The site's visits, newest first, each with the actions agreed at it"""
-        get_site_or_404(_user(), site_id)
+        get_site_or_404(current_account(), site_id)
         return api_page(site_visits_select(site_id), args)
 
     @allow("admin", "trainer")
@@ -61,7 +59,7 @@ class SiteVisits(MethodView):
     @blp.response(201, VisitOut)
     def post(self, data: dict[str, Any], site_id: int) -> Any:
         """Log a visit to the site (its assigned trainers and admins), with the actions agreed"""
-        user = _user()
+        user = current_account()
         site = get_site_for_review_or_404(user, site_id)
         visit = record_visit(site, data, user)
         db.session.commit()
@@ -78,7 +76,7 @@ class ActionItem(MethodView):
         """Mark an action done or dropped (closed today unless closed_on is sent), or open again;
         send the `version` you read"""
         action = db.get_or_404(Action, action_id)
-        if not can_review_site(_user(), action.site_id):
+        if not can_review_site(current_account(), action.site_id):
             abort(403, "Only programme staff and the site's trainers may change its actions.")
         try:
             set_action_status(

@@ -21,10 +21,14 @@ from markupsafe import escape
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation
 
+from accounts.models import User
 from core.errors import Fields
+from core.extensions import db
+from core.schemas import MAX_ID
 from sites.forms import DATE_FORMATS, day_field, site_choices, strip, version_field
-from training.models import VISIT_PURPOSES
-from training.visits.actions import DONE, DROPPED, OPEN
+from training.fidelity import scale as fidelity
+from training.models import ACTION_STATUSES, VISIT_PURPOSES
+from training.visits.actions import DONE, DROPPED, OPEN, STATE_COLOURS, STATE_LABELS
 from training.visits.services import MAX_ACTIONS
 
 EMPTY_ACTION_ROWS = 3
@@ -299,3 +303,32 @@ class EndAssignmentForm(FlaskForm):
         hint="The trainer still has the site on this day. For example, 31 March 2026.",
     )
     version = version_field()
+
+
+def _whole_number(text: str | None) -> int | None:
+    return int(text) if text is not None and text.strip().isdigit() else None
+
+
+def chosen_trainer(user: User, args: Mapping[str, str]) -> tuple[User | None, bool]:
+    """The trainer whose sites to show: the user, or (for an admin) ?trainer_id= in `args`; and
+    whether an admin asked for one that is not a trainer."""
+    if user.role == "trainer":
+        return user, False
+    trainer_id = _whole_number(args.get("trainer_id"))
+    if trainer_id is None:
+        return None, bool(args.get("trainer_id"))
+    trainer = db.session.get(User, trainer_id) if 0 < trainer_id <= MAX_ID else None
+    if trainer is None or trainer.role != "trainer":
+        return None, True
+    return trainer, False
+
+
+def display_labels() -> dict[str, Any]:
+    """The words and colours the visit and action templates show for each code."""
+    return {
+        "purposes": VISIT_PURPOSES,
+        "state_labels": STATE_LABELS,
+        "state_colours": STATE_COLOURS,
+        "statuses": ACTION_STATUSES,
+        "bands": fidelity.BANDS,
+    }

@@ -11,7 +11,7 @@ added by the view).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,11 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from accounts.models import User
+from accounts.scopes import site_scope
 from core.extensions import db
 from core.paging import Page, paged
-from core.sql import financial_year_start, month_start
-from portal.permissions import can_review_site, current_assignments, site_scope
-from sites.models import MonthlyReturn, Organisation, Site
+from core.sql import month_start
+from sites.models import Organisation, Site
+from training.assignments.queries import can_review_site, current_assignments
 from training.fidelity import scale as fidelity
 from training.models import REVIEW_KINDS, VISIT_PURPOSES, Action, Assignment, FidelityReview, Visit
 from training.visits.actions import (
@@ -39,13 +40,6 @@ from training.visits.actions import (
 FINAL = "final"
 NO_VISIT_DAYS = 90
 ACTIVITY_MONTHS = 12
-
-
-def _band(total: int | None) -> str | None:
-    try:
-        return None if total is None else fidelity.band_for(total)
-    except ValueError:
-        return None
 
 
 def open_on(day: date) -> list[sa.ColumnElement[bool]]:
@@ -353,128 +347,7 @@ class NextAction:
     state: str
 
 
-@dataclass(frozen=True)
-class MySite:
-    site_id: int
-    name: str
-    organisation: str
-    last_visit_on: date | None
-    open_actions: int
-    overdue_actions: int
-    next_action: NextAction | None
-    fidelity_total: int | None
-    fidelity_reviewed_on: date | None
-    band: str | None
-    job_starts_this_year: int
-    site_target: int | None  # the sum of the current participations' targets; None: none set
-    late_returns: int = field(default=0)
-
-
-def my_sites(trainer_id: int, today: date) -> list[MySite]:
-    """Each site the trainer is assigned to on `today`, by name, with its last visit, open and
-    overdue actions and the next one due, latest fidelity band, and job starts this financial
-    year against its current target: two queries, whatever the number of sites."""
-    from programme.models import Participation
-
-    assigned = current_assignments(trainer_id, today)
-    last_visits = (
-        sa.select(Visit.site_id, sa.func.max(Visit.visited_on).label("last_visit_on"))
-        .where(Visit.site_id.in_(assigned))
-        .group_by(Visit.site_id)
-        .subquery("last_visits")
-    )
-    counts = (
-        sa.select(
-            Action.site_id,
-            sa.func.count(Action.id).label("open_actions"),
-            sa.func.count(Action.id).filter(Action.due_on < today).label("overdue_actions"),
-        )
-        .where(Action.site_id.in_(assigned), Action.status == OPEN)
-        .group_by(Action.site_id)
-        .subquery("action_counts")
-    )
-    ranked = (
-        sa.select(
-            FidelityReview.site_id,
-            FidelityReview.total,
-            FidelityReview.reviewed_on,
-            sa.func.row_number()
-            .over(
-                partition_by=FidelityReview.site_id,
-                order_by=(FidelityReview.reviewed_on.desc(), FidelityReview.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(FidelityReview.site_id.in_(assigned), FidelityReview.status == FINAL)
-        .subquery("ranked_reviews")
-    )
-    targets = (
-        sa.select(
-            Participation.site_id, sa.func.sum(Participation.site_target).label("site_target")
-        )
-        .where(
-            Participation.site_id.in_(assigned),
-            Participation.joined_on <= today,
-            sa.or_(Participation.left_on.is_(None), Participation.left_on >= today),
-        )
-        .group_by(Participation.site_id)
-        .subquery("targets")
-    )
-    year_start = financial_year_start(today)
-    job_starts = (
-        sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
-        .where(
-            MonthlyReturn.site_id.in_(assigned),
-            MonthlyReturn.status == "submitted",
-            MonthlyReturn.month >= year_start,
-            MonthlyReturn.month <= today,
-        )
-        .group_by(MonthlyReturn.site_id)
-        .subquery("job_starts")
-    )
-    rows = db.session.execute(
-        sa.select(
-            Site.id,
-            Site.name,
-            Organisation.name.label("organisation"),
-            last_visits.c.last_visit_on,
-            counts.c.open_actions,
-            counts.c.overdue_actions,
-            ranked.c.total,
-            ranked.c.reviewed_on,
-            targets.c.site_target,
-            job_starts.c.job_starts,
-        )
-        .join(Organisation, Organisation.id == Site.organisation_id)
-        .outerjoin(last_visits, last_visits.c.site_id == Site.id)
-        .outerjoin(counts, counts.c.site_id == Site.id)
-        .outerjoin(ranked, sa.and_(ranked.c.site_id == Site.id, ranked.c.rank == 1))
-        .outerjoin(targets, targets.c.site_id == Site.id)
-        .outerjoin(job_starts, job_starts.c.site_id == Site.id)
-        .where(Site.id.in_(assigned))
-        .order_by(Site.name, Site.id)
-    ).all()
-    upcoming = _next_actions(assigned, today)
-    return [
-        MySite(
-            site_id=row.id,
-            name=row.name,
-            organisation=row.organisation,
-            last_visit_on=row.last_visit_on,
-            open_actions=row.open_actions or 0,
-            overdue_actions=row.overdue_actions or 0,
-            next_action=upcoming.get(row.id),
-            fidelity_total=row.total,
-            fidelity_reviewed_on=row.reviewed_on,
-            band=_band(row.total),
-            job_starts_this_year=int(row.job_starts or 0),
-            site_target=None if row.site_target is None else int(row.site_target),
-        )
-        for row in rows
-    ]
-
-
-def _next_actions(site_ids: sa.Select, today: date) -> dict[int, NextAction]:
+def next_actions(site_ids: sa.Select, today: date) -> dict[int, NextAction]:
     """Each site's open action with the earliest due date (the lower id breaks a tie)."""
     ranked = (
         sa.select(

@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from sites.schemas import MAX_ID, Text
+from core.schemas import MAX_ID, Text
 from training.models import VISIT_PURPOSES
 from training.visits.actions import STATUSES
 

@@ -1,9 +1,9 @@
-"""Writes on trainers' work: assignments, visits and the actions agreed at them. Each validates,
-changes and flushes; the caller commits. Every change is audited by the ORM hook (portal/audit.py)
+"""Writes on trainers' work: visits and the actions agreed at them. Each validates,
+changes and flushes; the caller commits. Every change is audited by the ORM hook (core/audit.py)
 and edits carry the version they read (StaleVersion when it is stale).
 
-Who may write (an admin, or a trainer assigned to the site today) is checked by the callers with
-portal.permissions, as for fidelity reviews; these functions check the data.
+Who may write (an admin, or a trainer assigned to the site today) is checked by the callers
+(training.assignments.queries.can_review_site), as for fidelity reviews; these check the data.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-
 from accounts.models import User
-from core.errors import Fields, StaleVersion, ValidationFailed
+from core.errors import Fields, ValidationFailed, add_message
 from core.extensions import db
+from core.records import require_version
 from sites.models import Site
-from training.models import VISIT_PURPOSES, Action, Assignment, Visit
+from training.models import VISIT_PURPOSES, Action, Visit
 from training.visits.actions import DONE, DROPPED, OPEN, STATUSES
 
 FIRST_VISIT_DATE = date(2000, 1, 1)
@@ -26,96 +25,6 @@ MAX_SUMMARY = 4000
 MAX_DESCRIPTION = 2000
 MAX_OWNER = 200
 MAX_ACTIONS = 20
-
-
-def _add(fields: Fields, key: str, message: str) -> None:
-    fields.setdefault(key, []).append(message)
-
-
-def _require_version(record: Any, version: int | None) -> None:
-    """An edit must say which version it read; none, or another, is a lost update."""
-    if version is None or version != record.version:
-        raise StaleVersion()
-
-
-# Assignments ------------------------------------------------------------------------------
-
-
-def _overlapping(
-    user_id: int, site_id: int, starts_on: date, ends_on: date | None, leave_out: int | None
-) -> Assignment | None:
-    """The trainer's assignment to the site whose dates meet [starts_on, ends_on], if any."""
-    query = sa.select(Assignment).where(
-        Assignment.user_id == user_id,
-        Assignment.site_id == site_id,
-        sa.or_(Assignment.ends_on.is_(None), Assignment.ends_on >= starts_on),
-    )
-    if ends_on is not None:
-        query = query.where(Assignment.starts_on <= ends_on)
-    if leave_out is not None:
-        query = query.where(Assignment.id != leave_out)
-    return db.session.scalars(query.order_by(Assignment.starts_on).limit(1)).first()
-
-
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _overlap_message(other: Assignment) -> str:
-    until = f"to {_long(other.ends_on)}" if other.ends_on else "with no end date"
-    return (
-        f"This trainer is already assigned to this site from {_long(other.starts_on)} {until}: "
-        "assignments of a trainer to the same site must not overlap"
-    )
-
-
-def assign_trainer(
-    *, user: User, site_id: int, starts_on: date, ends_on: date | None = None
-) -> Assignment:
-    """Assign a regional trainer to a site from `starts_on` (to `ends_on`, inclusive)."""
-    fields: Fields = {}
-    if user.role != "trainer":
-        fields["user_id"] = ["Only a regional trainer can be assigned to a site"]
-    if db.session.get(Site, site_id) is None:
-        fields["site_id"] = [f"No site with id {site_id}"]
-    if ends_on is not None and ends_on < starts_on:
-        fields["ends_on"] = ["The end date must be on or after the start date"]
-    if not fields:
-        other = _overlapping(user.id, site_id, starts_on, ends_on, None)
-        if other is not None:
-            fields["starts_on"] = [_overlap_message(other)]
-    if fields:
-        raise ValidationFailed(fields)
-    assignment = Assignment(user_id=user.id, site_id=site_id, starts_on=starts_on, ends_on=ends_on)
-    db.session.add(assignment)
-    db.session.flush()
-    return assignment
-
-
-def end_assignment(assignment: Assignment, ends_on: date | None, version: int | None) -> Assignment:
-    """Set the last day of an assignment (it still counts on that day)."""
-    _require_version(assignment, version)
-    fields: Fields = {}
-    if ends_on is None:
-        fields["ends_on"] = ["Enter the last day of the assignment"]
-    elif ends_on < assignment.starts_on:
-        fields["ends_on"] = [
-            f"The end date must be on or after the start date, {_long(assignment.starts_on)}"
-        ]
-    else:
-        other = _overlapping(
-            assignment.user_id, assignment.site_id, assignment.starts_on, ends_on, assignment.id
-        )
-        if other is not None:
-            fields["ends_on"] = [_overlap_message(other)]
-    if fields:
-        raise ValidationFailed(fields)
-    assignment.ends_on = ends_on
-    db.session.flush()
-    return assignment
-
-
-# Visits and their actions -----------------------------------------------------------------
 
 
 def _text(value: Any) -> str | None:
@@ -126,13 +35,13 @@ def _check_text(
     fields: Fields, key: str, value: Any, limit: int, blank: str, what: str, prefix: str = ""
 ) -> None:
     if value is not None and not isinstance(value, str):
-        _add(fields, key, f"{prefix}{what} must be text")
+        add_message(fields, key, f"{prefix}{what} must be text")
     elif isinstance(value, str) and "\x00" in value:
-        _add(fields, key, f"{prefix}{what} must not contain NUL characters")
+        add_message(fields, key, f"{prefix}{what} must not contain NUL characters")
     elif _text(value) is None:
-        _add(fields, key, prefix + blank)
+        add_message(fields, key, prefix + blank)
     elif len(_text(value) or "") > limit:
-        _add(fields, key, f"{prefix}{what} must be {limit:,} characters or fewer")
+        add_message(fields, key, f"{prefix}{what} must be {limit:,} characters or fewer")
 
 
 def visit_errors(data: Mapping[str, Any], *, today: date | None = None) -> Fields:
@@ -145,17 +54,17 @@ def visit_errors(data: Mapping[str, Any], *, today: date | None = None) -> Field
 
     visited_on = data.get("visited_on")
     if visited_on is None:
-        _add(fields, "visited_on", "Enter the date of the visit")
+        add_message(fields, "visited_on", "Enter the date of the visit")
     elif not isinstance(visited_on, date):
-        _add(fields, "visited_on", "Enter the date of the visit as a real date")
+        add_message(fields, "visited_on", "Enter the date of the visit as a real date")
         visited_on = None
     elif visited_on > today:
-        _add(fields, "visited_on", "The date of the visit must be today or in the past")
+        add_message(fields, "visited_on", "The date of the visit must be today or in the past")
     elif visited_on < FIRST_VISIT_DATE:
-        _add(fields, "visited_on", "The date of the visit must be in 2000 or later")
+        add_message(fields, "visited_on", "The date of the visit must be in 2000 or later")
 
     if data.get("purpose") not in VISIT_PURPOSES:
-        _add(fields, "purpose", "Choose the purpose of the visit")
+        add_message(fields, "purpose", "Choose the purpose of the visit")
 
     _check_text(
         fields,
@@ -168,10 +77,10 @@ def visit_errors(data: Mapping[str, Any], *, today: date | None = None) -> Field
 
     actions = data.get("actions") or []
     if not isinstance(actions, Sequence) or isinstance(actions, str):
-        _add(fields, "actions", "Send the actions as a list of {description, owner, due_on}")
+        add_message(fields, "actions", "Send the actions as a list of {description, owner, due_on}")
         return fields
     if len(actions) > MAX_ACTIONS:
-        _add(fields, "actions", f"Record at most {MAX_ACTIONS} actions for one visit")
+        add_message(fields, "actions", f"Record at most {MAX_ACTIONS} actions for one visit")
         return fields
     for index, action in enumerate(actions):
         _check_action(fields, index, action, visited_on)
@@ -181,7 +90,7 @@ def visit_errors(data: Mapping[str, Any], *, today: date | None = None) -> Field
 def _check_action(fields: Fields, index: int, action: Any, visited_on: date | None) -> None:
     key, prefix = f"actions.{index}", f"Action {index + 1}: "
     if not isinstance(action, Mapping):
-        _add(fields, key, prefix + "send the action as {description, owner, due_on}")
+        add_message(fields, key, prefix + "send the action as {description, owner, due_on}")
         return
     _check_text(
         fields,
@@ -203,11 +112,11 @@ def _check_action(fields: Fields, index: int, action: Any, visited_on: date | No
     )
     due_on = action.get("due_on")
     if due_on is None:
-        _add(fields, f"{key}.due_on", prefix + "enter a due date")
+        add_message(fields, f"{key}.due_on", prefix + "enter a due date")
     elif not isinstance(due_on, date):
-        _add(fields, f"{key}.due_on", prefix + "enter the due date as a real date")
+        add_message(fields, f"{key}.due_on", prefix + "enter the due date as a real date")
     elif visited_on is not None and due_on < visited_on:
-        _add(fields, f"{key}.due_on", prefix + "the due date must be on or after the visit")
+        add_message(fields, f"{key}.due_on", prefix + "the due date must be on or after the visit")
 
 
 def record_visit(
@@ -255,14 +164,14 @@ def set_action_status(
     """Mark an action done or dropped (closed on `closed_on`, today by default), or open again.
     The caller sends the version it read."""
     today = today or date.today()
-    _require_version(action, version)
+    require_version(action, version)
     fields: Fields = {}
     if status not in STATUSES:
-        _add(fields, "status", "Choose done, dropped or open")
+        add_message(fields, "status", "Choose done, dropped or open")
     if status in (DONE, DROPPED):
         closed_on = closed_on or today
         if closed_on > today:
-            _add(fields, "closed_on", "The date closed must be today or in the past")
+            add_message(fields, "closed_on", "The date closed must be today or in the past")
     if fields:
         raise ValidationFailed(fields, "The action cannot be changed: check the fields named.")
     action.status = status

@@ -4,33 +4,33 @@ training/services.py and are committed here, once per request."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from icalendar import Calendar, Event
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.models import EVERY_ROLE, User
+from accounts.current import current_account
+from accounts.models import EVERY_ROLE
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import page_href, page_number, pagination
+from core.schemas import path_id
 from core.web.access import allow
-from portal.permissions import can_review_site, get_site_or_404
-from programme.queries import late_returns
 from sites.models import Site
-from training.fidelity import scale as fidelity
-from training.models import ACTION_STATUSES, VISIT_PURPOSES, Action
-from training.visits.actions import DONE, DROPPED, OPEN, STATE_COLOURS, STATE_LABELS
+from sites.queries import get_site_or_404
+from training.assignments.queries import can_review_site
+from training.models import ACTION_STATUSES, Action
+from training.visits.actions import DONE, DROPPED, OPEN
 from training.visits.charts import visits_by_month_chart, visits_by_purpose_chart
 from training.visits.forms import (
     ActionFilterForm,
     ActionStatusForm,
-    TrainerChoiceForm,
     VisitForm,
+    chosen_trainer,
+    display_labels,
     parse_day,
 )
 from training.visits.queries import (
@@ -40,11 +40,9 @@ from training.visits.queries import (
     action_list,
     action_site_options,
     calendar_actions,
-    my_sites,
     recordable_sites,
     sites_without_recent_visit,
     trainer_activity,
-    trainer_options,
     visit_detail,
 )
 from training.visits.services import MAX_ACTIONS, record_visit, set_action_status, visit_errors
@@ -62,10 +60,6 @@ STALE = (
 CLOSED_LABELS = {DONE: "done", DROPPED: "dropped", OPEN: "open again"}
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
 def _back(target: str | None, default: str) -> str:
     """A local address to return to; anything else is the default."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -73,16 +67,6 @@ def _back(target: str | None, default: str) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return default
-
-
-def _labels() -> dict[str, Any]:
-    return {
-        "purposes": VISIT_PURPOSES,
-        "state_labels": STATE_LABELS,
-        "state_colours": STATE_COLOURS,
-        "statuses": ACTION_STATUSES,
-        "bands": fidelity.BANDS,
-    }
 
 
 # The visit form and a visit's page --------------------------------------------------------
@@ -96,7 +80,7 @@ def _render_visit_form(form: VisitForm, sites: list[Any], status: int = 200) -> 
             sites=sites,
             rows=form.shown_rows(),
             max_actions=MAX_ACTIONS,
-            **_labels(),
+            **display_labels(),
         ),
         status,
     )
@@ -105,7 +89,7 @@ def _render_visit_form(form: VisitForm, sites: list[Any], status: int = 200) -> 
 @bp.route("/visits/new", methods=["GET", "POST"])
 @allow(*STAFF)
 def new() -> Any:
-    user = _user()
+    user = current_account()
     today = date.today()
     sites = recordable_sites(user, today)
     form = VisitForm(sites=sites)
@@ -150,10 +134,10 @@ def new() -> Any:
     return redirect(url_for(".detail", visit_id=visit.id))
 
 
-@bp.route(f"/visits/<int(max={MAX_ID}):visit_id>")
+@bp.route(f"/visits/{path_id('visit_id')}")
 @allow(*EVERY_ROLE)
 def detail(visit_id: int) -> Any:
-    user = _user()
+    user = current_account()
     today = date.today()
     found = visit_detail(visit_id, today)
     if found is None:
@@ -165,7 +149,7 @@ def detail(visit_id: int) -> Any:
         visit=found.visit,
         can_change=can_review_site(user, found.visit.site_id),
         here=request.full_path.rstrip("?"),
-        **_labels(),
+        **display_labels(),
     )
 
 
@@ -175,7 +159,7 @@ def detail(visit_id: int) -> Any:
 @bp.route("/actions")
 @allow(*STAFF)
 def actions() -> Any:
-    user = _user()
+    user = current_account()
     today = date.today()
     form = ActionFilterForm(formdata=request.args)
     form.set_sites(action_site_options(user))
@@ -197,7 +181,7 @@ def actions() -> Any:
         pagination=pagination(result.page, result.pages, "visits.actions"),
         first_page=page_href("visits.actions", 1),
         here=request.full_path.rstrip("?"),
-        **_labels(),
+        **display_labels(),
     )
 
 
@@ -205,15 +189,19 @@ def _render_status_form(
     form: ActionStatusForm, row: Any, summary: list[dict[str, str]], status: int
 ) -> Any:
     page = render_template(
-        "training/visits/action_status.html", form=form, action=row, summary=summary, **_labels()
+        "training/visits/action_status.html",
+        form=form,
+        action=row,
+        summary=summary,
+        **display_labels(),
     )
     return page, status
 
 
-@bp.route(f"/actions/<int(max={MAX_ID}):action_id>/status", methods=["GET", "POST"])
+@bp.route(f"/actions/{path_id('action_id')}/status", methods=["GET", "POST"])
 @allow(*STAFF)
 def action_status(action_id: int) -> Any:
-    user = _user()
+    user = current_account()
     today = date.today()
     action = db.get_or_404(Action, action_id)
     if not can_review_site(user, action.site_id):
@@ -274,54 +262,12 @@ def action_status(action_id: int) -> Any:
 # My sites and the calendar ------------------------------------------------------------------
 
 
-def _trainer_for(user: User) -> tuple[User | None, bool]:
-    """The trainer whose sites to show: the user, or (for an admin) ?trainer_id=; and whether
-    an admin asked for one that is not a trainer."""
-    if user.role == "trainer":
-        return user, False
-    trainer_id = request.args.get("trainer_id", type=int)
-    if trainer_id is None:
-        return None, bool(request.args.get("trainer_id"))
-    trainer = db.session.get(User, trainer_id) if 0 < trainer_id <= MAX_ID else None
-    if trainer is None or trainer.role != "trainer":
-        return None, True
-    return trainer, False
-
-
-@bp.route("/my-sites", endpoint="my_sites")
-@allow(*STAFF)
-def my_sites_page() -> Any:
-    user = _user()
-    today = date.today()
-    trainer, unknown = _trainer_for(user)
-    chooser = None
-    if user.role == "admin":
-        chooser = TrainerChoiceForm(formdata=request.args)
-        chooser.set_trainers(trainer_options())
-        if unknown:
-            chooser.trainer_id.errors = ["Choose a trainer from the list"]
-    rows = my_sites(trainer.id, today) if trainer else []
-    late = late_returns(today, site_ids=[row.site_id for row in rows]) if rows else {}
-    rows = [replace(row, late_returns=late.get(row.site_id, 0)) for row in rows]
-    return render_template(
-        "training/visits/my_sites.html",
-        trainer=trainer,
-        own=trainer is not None and trainer.id == user.id,
-        chooser=chooser,
-        rows=rows,
-        open_actions=sum(row.open_actions for row in rows),
-        overdue_actions=sum(row.overdue_actions for row in rows),
-        here=request.full_path.rstrip("?"),
-        **_labels(),
-    )
-
-
 @bp.route("/my-sites/actions.ics")
 @allow(*STAFF)
 def calendar() -> Any:
-    user = _user()
+    user = current_account()
     today = date.today()
-    trainer, _ = _trainer_for(user)
+    trainer, _ = chosen_trainer(user, request.args)
     if trainer is None:
         abort(404)
     ical = Calendar()
@@ -368,5 +314,5 @@ def activity() -> Any:
         since=today - timedelta(days=NO_VISIT_DAYS),
         pagination=pagination(quiet.page, quiet.pages, "visits.activity"),
         first_page=page_href("visits.activity", 1),
-        **_labels(),
+        **display_labels(),
     )

@@ -10,12 +10,12 @@ from typing import Any
 
 from flask import abort, request
 from flask.views import MethodView
-from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from accounts.current import current_account
 from core.extensions import db
 from core.web.access import allow
+from sites.returns.api import blp
 from sites.returns.importing.checker import (
     EXAMPLE_FIGURES,
     HEADER,
@@ -24,8 +24,6 @@ from sites.returns.importing.checker import (
     FileTooLarge,
     import_returns,
 )
-
-blp = Blueprint("returns_api", __name__, url_prefix="/api/v1", description="Monthly returns")
 
 CSV = "text/csv"
 EXAMPLE = ",".join(HEADER) + "\n" + ",".join(["12", "2024-03", *EXAMPLE_FIGURES.values()]) + "\n"
@@ -89,7 +87,7 @@ class ReturnsImport(MethodView):
         if (request.content_length or 0) > MAX_FILE_BYTES:
             abort(413, FileTooLarge().message)
         try:
-            result = import_returns(request.stream, current_user._get_current_object())
+            result = import_returns(request.stream, current_account())
         except FileTooLarge as error:
             abort(413, error.message)
         db.session.commit()

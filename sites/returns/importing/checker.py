@@ -35,9 +35,9 @@ from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import count_pages
 from core.records import utcnow
-from portal.permissions import returns_scope
 from sites.models import MonthlyReturn, ReturnSector, ReturnVersion, Site
 from sites.returns import rules as return_rules
+from sites.returns.queries import returns_scope
 from sites.returns.services import SUBMITTED
 
 HEADER = (

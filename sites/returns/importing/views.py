@@ -31,6 +31,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from accounts.current import current_account
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.web.access import allow
@@ -68,10 +69,6 @@ class UploadForm(FlaskForm):
         ),
         validators=[FileRequired("Select a CSV file of returns")],
     )
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _own_upload_or_404(upload_id: int) -> ReturnUpload:
@@ -139,7 +136,7 @@ def upload() -> Any:
 @bp.route("/returns/import/template.csv")
 @allow("admin", "site_lead")
 def template() -> Any:
-    text = template_csv(example_site_id(_user()), date.today())
+    text = template_csv(example_site_id(current_account()), date.today())
     return Response(
         text,
         mimetype="text/csv",
@@ -155,7 +152,7 @@ def preview(upload_id: int) -> Any:
     try:
         checked = check_rows(
             io.BytesIO(upload.content),
-            _user(),
+            current_account(),
             page=request.args.get("page", 1, type=int),
             per_page=PER_PAGE,
             problems_only=problems_only,
@@ -198,7 +195,7 @@ def run(upload_id: int) -> Any:
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
     try:
-        result = import_returns(io.BytesIO(upload.content), _user())
+        result = import_returns(io.BytesIO(upload.content), current_account())
     except (ValidationFailed, FileTooLarge) as error:
         db.session.rollback()
         flash(error.message)
@@ -218,7 +215,7 @@ def _progress_lines(upload: ReturnUpload) -> Iterator[str]:
     upload_id = upload.id  # read now: a rollback expires the record
     preview_url = url_for(".preview", upload_id=upload_id)
     try:
-        steps = import_steps(io.BytesIO(upload.content), _user())
+        steps = import_steps(io.BytesIO(upload.content), current_account())
         while True:
             try:
                 progress = next(steps)

@@ -7,15 +7,16 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from accounts.current import current_account
 from accounts.models import EVERY_ROLE
+from accounts.scopes import programme_options
 from core.charts import site_outcomes_chart, site_rates_chart
 from core.paging import page_href, page_number, pagination
 from core.web.access import allow
-from portal.permissions import can_review_site, can_send_returns, get_site_or_404
+from portal.sites.queries import SiteFilters, site_detail, site_list
 from programme.queries import late_return_months
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
@@ -27,17 +28,16 @@ from sites.outcomes import (
     with_choice,
 )
 from sites.queries import (
-    SiteFilters,
     first_return_month,
+    get_site_or_404,
     monthly_outcomes,
     monthly_rates,
     network_rate_medians,
-    programme_options,
-    site_detail,
-    site_list,
     site_outcome_totals,
 )
 from sites.returns.deadlines import this_months_return
+from sites.returns.queries import can_send_returns
+from training.assignments.queries import can_review_site
 from training.fidelity.charts import item_scores_chart, trajectory_chart
 from training.fidelity.queries import (
     latest_bands,
@@ -85,7 +85,7 @@ class SiteFilterForm(ProgrammeRegionFilterForm):
 @bp.route("/")
 @allow(*EVERY_ROLE)
 def index() -> Any:
-    user = current_user._get_current_object()
+    user = current_account()
     form = SiteFilterForm(formdata=request.args)
     form.set_programmes(programme_options(user))
     form.validate()
@@ -108,7 +108,7 @@ def index() -> Any:
 @bp.route("/<int(max=2147483647):site_id>")  # a 32-bit id; beyond is simply not found
 @allow(*EVERY_ROLE)
 def detail(site_id: int) -> Any:
-    user = current_user._get_current_object()
+    user = current_account()
     site = get_site_or_404(user, site_id)
     found = site_detail(site_id)
     today = date.today()

@@ -12,47 +12,37 @@ from typing import Any
 
 from flask import abort
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
+from accounts.current import current_account
 from accounts.models import EVERY_ROLE
-from core.errors import StaleVersion, ValidationFailed
+from core.errors import StaleVersion
 from core.extensions import db
 from core.paging import PageArgs, api_page
+from core.schemas import path_id
 from core.web.access import allow
-from portal.permissions import get_site_for_returns_or_404, get_site_or_404
+from portal.sites import queries as site_queries
+from portal.sites.schemas import SiteDetailOut, SiteListArgs, SitePage
 from sites import outcomes, queries
 from sites.models import Site
-from sites.returns import rules as return_rules
-from sites.returns.services import save_return
+from sites.queries import get_site_or_404
 from sites.schemas import (
-    MAX_ID,
     DesignationIn,
     DesignationOut,
-    Month,
     OrganisationIn,
     OrganisationOut,
     OrganisationPage,
     OutcomeArgs,
-    ReturnIn,
-    ReturnListArgs,
-    ReturnPage,
-    ReturnSaved,
-    SiteDetailOut,
     SiteIn,
-    SiteListArgs,
     SiteOutcomesOut,
-    SitePage,
     SitePatch,
 )
 from sites.services import add_designation, create_organisation, create_site, update_site
 
 blp = Blueprint("sites_api", __name__, url_prefix="/api/v1", description="Organisations and sites")
 
-SITE_ID = f"<int(max={MAX_ID}):site_id>"  # beyond a 32-bit id is simply not found
-MONTH = "<string(length=7):month>"
+SITE_ID = path_id("site_id")
 
 SITE_COLUMNS = (
     "id",
@@ -68,12 +58,8 @@ SITE_COLUMNS = (
 )
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
 def _site_payload(site_id: int) -> dict[str, Any]:
-    detail = queries.site_detail(site_id)
+    detail = site_queries.site_detail(site_id)
     if detail is None:  # deleted between the check and the read
         abort(404)
     site = detail.site
@@ -112,14 +98,18 @@ class Sites(MethodView):
     @blp.response(200, SitePage)
     def get(self, args: dict[str, Any]) -> Any:
         """The sites you may read, by name"""
-        filters = queries.SiteFilters(
+        filters = site_queries.SiteFilters(
             region=args.get("region"),
             programme_id=args.get("programme_id"),
             centre_of_excellence=bool(args.get("centre_of_excellence")),
             band=args.get("band"),
             q=args.get("q"),
         )
-        return api_page(queries.site_list_select(_user(), filters), args, serialise=lambda row: row)
+        return api_page(
+            site_queries.site_list_select(current_account(), filters),
+            args,
+            serialise=lambda row: row,
+        )
 
     @allow("admin")
     @blp.arguments(SiteIn)
@@ -137,7 +127,7 @@ class SiteResource(MethodView):
     @blp.response(200, SiteDetailOut)
     def get(self, site_id: int) -> Any:
         """A site with its programmes, awards and latest fidelity"""
-        get_site_or_404(_user(), site_id)
+        get_site_or_404(current_account(), site_id)
         return _site_payload(site_id)
 
     @allow("admin")
@@ -169,54 +159,6 @@ class Designations(MethodView):
         return designation
 
 
-@blp.route(f"/sites/{SITE_ID}/returns")
-class Returns(MethodView):
-    @allow(*EVERY_ROLE)
-    @blp.arguments(ReturnListArgs, location="query")
-    @blp.response(200, ReturnPage)
-    def get(self, args: dict[str, Any], site_id: int) -> Any:
-        """The site's monthly returns, oldest first"""
-        get_site_or_404(_user(), site_id)
-        select = queries.site_returns_select(site_id, args.get("from_month"), args.get("to_month"))
-        return api_page(select, args)
-
-
-def _month(text: str) -> date:
-    try:
-        return Month().deserialize(text)
-    except ValidationError as error:
-        raise ValidationFailed({"month": error.messages}) from error
-
-
-@blp.route(f"/sites/{SITE_ID}/returns/{MONTH}")
-class ReturnMonth(MethodView):
-    @allow("admin", "site_lead")
-    @blp.arguments(ReturnIn)
-    @blp.response(200, ReturnSaved, description="An existing return, amended")
-    @blp.alt_response(201, schema=ReturnSaved, description="A new return")
-    @blp.alt_response(409, description="The version sent is stale, or none was sent")
-    def put(self, data: dict[str, Any], site_id: int, month: str) -> Any:
-        """Save the site's return for a month (YYYY-MM): a draft, or submitted"""
-        site = get_site_for_returns_or_404(_user(), site_id)
-        figures = {name: data.get(name) for name in return_rules.FIGURES}
-        try:
-            saved = save_return(
-                site,
-                _month(month),
-                figures,
-                user=_user(),
-                sectors=data.get("sectors"),
-                submit=data["submit"],
-                version=data.get("version"),
-                confirm_warnings=data["confirm_warnings"],
-                source="api",
-            )
-            db.session.commit()
-        except StaleDataError as error:
-            raise StaleVersion() from error
-        return saved, 201 if saved.created else 200
-
-
 @blp.route(f"/sites/{SITE_ID}/outcomes")
 class SiteOutcomes(MethodView):
     @allow(*EVERY_ROLE)
@@ -224,7 +166,7 @@ class SiteOutcomes(MethodView):
     @blp.response(200, SiteOutcomesOut)
     def get(self, args: dict[str, Any], site_id: int) -> Any:
         """The site's outcome rates over a run of months (YYYY-MM), with their benchmarks"""
-        get_site_or_404(_user(), site_id)
+        get_site_or_404(current_account(), site_id)
         first, last = outcomes.months_or_default(
             args.get("from_month"), args.get("to_month"), date.today()
         )

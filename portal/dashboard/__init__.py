@@ -1,0 +1,1 @@
+"""Each role's home: the network dashboard, a funder's programmes and a trainer's sites."""

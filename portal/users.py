@@ -1,0 +1,142 @@
+"""Writes on users with their scope: a site lead's sites, a funder user's funder, a trainer's
+assignments. Each validates, changes and flushes; the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from accounts.models import ROLES, User
+from accounts.services import MIN_PASSWORD_LENGTH, normalise_email
+from core.errors import Fields, ValidationFailed
+from core.extensions import db
+from core.records import check_version
+from programme.models import Funder
+from sites.models import Site, UserSite
+from training.assignments.services import assign_trainer
+
+
+def _check_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    site_ids: list[int],
+    funder_id: int | None,
+    user_id: int | None = None,
+) -> Fields:
+
+    fields: Fields = {}
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        fields["email"] = ["Enter an email address like name@example.org"]
+    else:
+        taken = db.session.scalar(
+            sa.select(User.id).where(sa.func.lower(User.email) == email, User.id != (user_id or 0))
+        )
+        if taken:
+            fields["email"] = ["A user with this email address already exists"]
+    if not name.strip():
+        fields["name"] = ["Enter the user's name"]
+    if role not in ROLES:
+        fields["role"] = [f"Choose one of: {', '.join(ROLES)}"]
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        fields["password"] = [f"Password must be {MIN_PASSWORD_LENGTH} characters or more"]
+    if role == "funder" and (funder_id is None or db.session.get(Funder, funder_id) is None):
+        fields["funder_id"] = ["Choose the funder this user reads for"]
+    if role in {"site_lead", "trainer"} and site_ids:
+        found = set(db.session.scalars(sa.select(Site.id).where(Site.id.in_(site_ids))))
+        missing = sorted(set(site_ids) - found)
+        if missing:
+            fields["site_ids"] = [f"No site with id {', '.join(map(str, missing))}"]
+    if role == "site_lead" and not site_ids:
+        fields["site_ids"] = ["Choose at least one site for a site lead"]
+    return fields
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    site_ids: Iterable[int] = (),
+    funder_id: int | None = None,
+    assign_from: date | None = None,
+) -> User:
+    """Site leads are scoped to `site_ids`; trainers are assigned to them from `assign_from`."""
+
+    email = normalise_email(email)
+    sites = list(dict.fromkeys(site_ids))
+    fields = _check_user(
+        email=email, name=name, role=role, password=password, site_ids=sites, funder_id=funder_id
+    )
+    if fields:
+        raise ValidationFailed(fields)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        funder_id=funder_id if role == "funder" else None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    if role == "site_lead":
+        db.session.add_all(UserSite(user_id=user.id, site_id=site_id) for site_id in sites)
+    if role == "trainer":
+        for site_id in sites:
+            assign_trainer(user=user, site_id=site_id, starts_on=assign_from or date.today())
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    role: str,
+    active: bool,
+    site_ids: Iterable[int] = (),
+    funder_id: int | None = None,
+    password: str | None = None,
+    version: int | None = None,
+) -> User:
+    """`version` is the one the caller read: if the user has changed since, StaleVersion."""
+    check_version(user, version)
+    sites = list(dict.fromkeys(site_ids))
+    fields = _check_user(
+        email=user.email,
+        name=name,
+        role=role,
+        password=password or None,
+        site_ids=sites if role == "site_lead" else [],
+        funder_id=funder_id,
+        user_id=user.id,
+    )
+    if fields:
+        raise ValidationFailed(fields)
+    user.name = name.strip()
+    user.role = role
+    user.active = active
+    user.funder_id = funder_id if role == "funder" else None
+    if password:
+        user.set_password(password)
+    wanted = set(sites) if role == "site_lead" else set()
+    current = {
+        link.site_id: link
+        for link in db.session.scalars(sa.select(UserSite).where(UserSite.user_id == user.id))
+    }
+    for site_id, link in current.items():
+        if site_id not in wanted:
+            db.session.delete(link)
+    db.session.add_all(
+        UserSite(user_id=user.id, site_id=site_id) for site_id in wanted - current.keys()
+    )
+    db.session.flush()
+    return user

@@ -1,0 +1,125 @@
+"""The JSON shapes of monthly returns (API.md): the list, one return, and the body of a PUT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from core.months import MonthField
+from core.paging import PageArgs
+from sites.models import RETURN_STATUSES
+from sites.returns import rules as return_rules
+
+
+class ReturnListArgs(PageArgs):
+    from_month = MonthField(data_key="from")
+    to_month = MonthField(data_key="to")
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("from_month"), data.get("to_month")
+        if start and end and end < start:
+            raise ValidationError("Must be on or after 'from'", field_name="to")
+
+
+class ReturnOut(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    month = MonthField()
+    status = fields.String(metadata={"enum": list(RETURN_STATUSES)})
+    referrals = fields.Integer()
+    caseload = fields.Integer()
+    new_to_service = fields.Integer()
+    first_contact_within_4_weeks = fields.Integer()
+    job_starts = fields.Integer()
+    in_work = fields.Integer()
+    sustained_13_weeks = fields.Integer()
+    employment_specialists_fte = fields.Float()
+    discharges = fields.Integer()
+    sectors = fields.Method(
+        "_sectors",
+        metadata={"type": "object", "additionalProperties": {"type": "integer"}},
+    )
+    submitted_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+    def _sectors(self, monthly_return: Any) -> dict[str, int]:
+        return {row.sector: row.job_starts for row in monthly_return.sectors}
+
+
+class ReturnPage(Schema):
+    items = fields.List(fields.Nested(ReturnOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class Figure(fields.Field):
+    """A figure of a return, passed on as sent: sites/return_rules.py checks it, so the API, the
+    form and the CSV import give the same message for the same mistake."""
+
+    def __init__(self, description: str, number: bool = False, **kwargs: Any) -> None:
+        kind = {"type": "number", "multipleOf": 0.01} if number else {"type": "integer"}
+        metadata = kind | {"minimum": 0, "nullable": True, "description": description}
+        super().__init__(allow_none=True, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return value
+
+
+FIGURE_HELP = {
+    "referrals": "People referred to the service in the month",
+    "caseload": "People supported at the month's end, in-work support included",
+    "new_to_service": "People who joined the caseload in the month",
+    "first_contact_within_4_weeks": "Of those new to the service, people whose first employer "
+    "contact came within 4 weeks",
+    "job_starts": "Paid jobs started in the month",
+    "in_work": "People on the caseload in paid work at the month's end; at most the caseload",
+    "sustained_13_weeks": "People whose job start was three months earlier and who are still in "
+    "work; at most that month's job starts",
+    "employment_specialists_fte": "Employment specialists, full-time equivalent (2 places)",
+    "discharges": "People who left the caseload in the month",
+}
+
+
+class ReturnIn(Schema):
+    """PUT body. Every figure is needed to submit; a draft may leave some out."""
+
+    submit = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true submits; a submitted return stays submitted"},
+    )
+    version = fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"description": "The version you read; needed when the return exists"},
+    )
+    confirm_warnings = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true saves a return whose figures raise warnings"},
+    )
+    sectors = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "additionalProperties": {"type": "integer", "minimum": 0},
+            "description": "Job starts by sector; they must add up to job_starts. Sectors: "
+            + ", ".join(return_rules.SECTORS),
+        },
+    )
+    referrals = Figure(FIGURE_HELP["referrals"])
+    caseload = Figure(FIGURE_HELP["caseload"])
+    new_to_service = Figure(FIGURE_HELP["new_to_service"])
+    first_contact_within_4_weeks = Figure(FIGURE_HELP["first_contact_within_4_weeks"])
+    job_starts = Figure(FIGURE_HELP["job_starts"])
+    in_work = Figure(FIGURE_HELP["in_work"])
+    sustained_13_weeks = Figure(FIGURE_HELP["sustained_13_weeks"])
+    employment_specialists_fte = Figure(FIGURE_HELP["employment_specialists_fte"], number=True)
+    discharges = Figure(FIGURE_HELP["discharges"])
+
+
+class ReturnSaved(ReturnOut):
+    warnings = fields.List(
+        fields.String(), metadata={"description": "Unusual figures the sender confirmed"}
+    )

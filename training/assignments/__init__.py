@@ -1,0 +1,1 @@
+"""Trainers assigned to sites, with dates: who may record visits and reviews where."""
