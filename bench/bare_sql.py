@@ -18,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.generate import Network
+from core.months import add_months
 from core.sql import financial_year_start
 from programme.queries import last_due_month
 from sites.models import SECTORS
 from sites.outcomes import last_12_months, sustainment_base_months
-from sites.returns.deadlines import add_months
 from training.fidelity import scale as fidelity
 
 PER_PAGE = 50

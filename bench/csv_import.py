@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bench.generate import _figures, _SiteModel
 from config import ROOT
-from sites.returns.deadlines import add_months
+from core.months import add_months
 from sites.returns.importing.checker import HEADER
 
 

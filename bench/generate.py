@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 
 from accounts.models import ApiToken, User, hash_token
 from core.extensions import db
+from core.months import add_months, month_end
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.models import (
     ORGANISATION_KINDS,
@@ -34,7 +35,6 @@ from sites.models import (
     ReturnSector,
     Site,
 )
-from sites.returns.deadlines import add_months, month_end
 from training.fidelity import scale as fidelity
 from training.models import (
     REVIEW_KINDS,

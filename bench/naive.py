@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import render_template
 
+from core import months
 from core.extensions import db
 from programme.models import Programme
 from programme.progress import STATUS_LABELS, programme_progress
@@ -66,9 +67,9 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
         inside = [
             r
             for r in returns
-            if r.month >= deadlines.month_start(p.joined_on)
+            if r.month >= months.month_start(p.joined_on)
             and (p.left_on is None or r.month <= p.left_on)
-            and deadlines.month_start(programme.starts_on) <= r.month <= programme.ends_on
+            and months.month_start(programme.starts_on) <= r.month <= programme.ends_on
         ]
         counted = [r for r in inside if r.month <= today]
         for r in counted:

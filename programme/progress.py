@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from sites.returns.deadlines import month_start
+from core.months import month_start
 
 NOT_STARTED = "not_started"
 ON_TRACK = "on_track"

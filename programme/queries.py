@@ -13,20 +13,22 @@ import sqlalchemy as sa
 from flask import abort
 
 from accounts.models import User
+from core import months, working_days
 from core.extensions import db
 from core.sql import month_start
+from core.working_days import england_and_wales_holidays
 from programme.models import Funder, Participation, Programme, TargetMonth
 from programme.progress import Progress, programme_progress
 from sites.models import MonthlyReturn, Organisation, Site
 from sites.returns import deadlines
-from sites.returns.queries import england_and_wales_holidays, working_days_allowed
+from sites.returns.queries import working_days_allowed
 
 SUBMITTED = "submitted"
 
 
 def last_due_month(today: date) -> date:
     holidays = england_and_wales_holidays(today.year - 1, today.year)
-    return deadlines.last_due_month(today, holidays, working_days_allowed())
+    return working_days.last_due_month(today, holidays, working_days_allowed())
 
 
 def _inside_participation():
@@ -133,12 +135,12 @@ def _late_window(
     closed: date | None,
     due: date,
 ) -> tuple[date, date]:
-    first = max(deadlines.month_start(d) for d in (p_joined, g_starts, launched or p_joined))
-    lasts = [deadlines.month_start(g_ends), due]
+    first = max(months.month_start(d) for d in (p_joined, g_starts, launched or p_joined))
+    lasts = [months.month_start(g_ends), due]
     if p_left:
-        lasts.append(deadlines.month_start(p_left))
+        lasts.append(months.month_start(p_left))
     if closed:
-        lasts.append(deadlines.month_start(closed - timedelta(days=1)))
+        lasts.append(months.month_start(closed - timedelta(days=1)))
     return first, min(lasts)
 
 
@@ -310,7 +312,7 @@ def late_return_months(
                 }
             ),
             months=months,
-            oldest_due_on=deadlines.due_date(months[0], holidays, working_days),
+            oldest_due_on=working_days.due_date(months[0], holidays, working_days),
         )
         for site_id, months in owed.items()
     ]

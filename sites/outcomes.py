@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sites.returns.deadlines import add_months, month_start
+from core.months import add_months, month_start
 
 Number = int | float | Decimal
 

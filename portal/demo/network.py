@@ -29,6 +29,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from accounts.models import User
 from core.extensions import db
+from core.months import month_end, month_start, next_month, previous_month
+from core.working_days import england_and_wales_holidays, last_due_month
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.models import (
     SECTORS,
@@ -39,14 +41,7 @@ from sites.models import (
     Site,
     UserSite,
 )
-from sites.returns.deadlines import (
-    last_due_month,
-    month_end,
-    month_start,
-    next_month,
-    previous_month,
-)
-from sites.returns.queries import england_and_wales_holidays, working_days_allowed
+from sites.returns.queries import working_days_allowed
 from training.fidelity import scale as fidelity
 from training.models import Action, Assignment, FidelityReview, FidelityScore, Visit
 

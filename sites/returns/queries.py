@@ -7,37 +7,27 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
-import holidays as bank_holidays
 import sqlalchemy as sa
 from flask import abort, current_app
 
 from accounts.models import User
+from core import working_days
 from core.extensions import db
 from core.paging import Page, paged
 from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site, UserSite
-from sites.returns import deadlines
 from sites.returns import rules as return_rules
 
 
-@lru_cache(maxsize=8)
-def england_and_wales_holidays(first_year: int, last_year: int) -> frozenset[date]:
-    """Bank holidays of England and Wales (they share them) from first_year to last_year."""
-    return frozenset(
-        bank_holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    )
-
-
 def working_days_allowed() -> int:
-    return current_app.config.get("LATE_RETURN_WORKING_DAYS", deadlines.WORKING_DAYS_ALLOWED)
+    return current_app.config.get("LATE_RETURN_WORKING_DAYS", working_days.WORKING_DAYS_ALLOWED)
 
 
 def return_due_date(month: date) -> date:
     """The last day on which the return for `month` is on time."""
-    holidays = england_and_wales_holidays(month.year, month.year + 1)
-    return deadlines.due_date(month, holidays, working_days_allowed())
+    holidays = working_days.england_and_wales_holidays(month.year, month.year + 1)
+    return working_days.due_date(month, holidays, working_days_allowed())
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sites.returns.deadlines import add_months
+from core.months import add_months
 
 # The whole-number figures of a return, in form order, with what each counts.
 COUNTS: dict[str, str] = {

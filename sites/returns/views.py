@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accounts.current import current_account
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
+from core.months import previous_month
 from core.paging import page_number, pagination
 from core.web.access import allow
 from sites.forms import ReturnForm
@@ -56,7 +57,7 @@ def index() -> Any:
     """The sites whose returns the user sends, with this month's return and the latest months."""
     user = current_account()
     due = deadlines.this_months_return(date.today())
-    months = [deadlines.previous_month(due), due]
+    months = [previous_month(due), due]
     overview = returns_overview(user, months, page=page_number(), per_page=50)
     return render_template(
         "sites/returns/index.html",
@@ -156,7 +157,7 @@ def site_months(site_id: int) -> Any:
     month = newest
     while month >= oldest:
         months.append(month)
-        month = deadlines.previous_month(month)
+        month = previous_month(month)
     returns = {r.month: r for r in site_returns(site.id, oldest, newest)}
     return render_template(
         "sites/returns/months.html",

@@ -17,10 +17,10 @@ from sqlalchemy.orm import aliased
 from accounts.models import ApiToken, User
 from accounts.services import user_for_token
 from core.extensions import db as _db
+from core.working_days import last_due_month
 from portal.demo.network import LOGINS
 from programme.models import Participation, Programme
 from sites.models import SECTORS, MonthlyReturn, ReturnSector, Site, UserSite
-from sites.returns.deadlines import last_due_month
 from tests.conftest import empty_database
 from training.fidelity import scale as fidelity
 from training.models import Assignment, FidelityReview, FidelityScore

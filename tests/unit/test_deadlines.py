@@ -3,16 +3,9 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sites.returns.deadlines import (
-    due_date,
-    last_due_month,
-    month_end,
-    months_in,
-    months_in_windows,
-    months_owed,
-    next_month,
-    previous_month,
-)
+from core.months import month_end, months_in, next_month, previous_month
+from core.working_days import due_date, last_due_month
+from sites.returns.deadlines import months_in_windows, months_owed
 
 NO_HOLIDAYS: set[date] = set()
 
