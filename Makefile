@@ -36,12 +36,16 @@ run: install
 # The suite runs in parallel, one worker per core, each file on one worker (PYTEST_WORKERS=0 for serial).
 PYTEST_WORKERS ?= auto
 
-test: install chromium
+test: lint chromium
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# The layers (import-linter, contracts in pyproject.toml) and types (mypy, strict on core/ and the
+# pure maths modules) are part of lint, and lint is part of test.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -18,12 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.generate import Network
-from core.months import add_months
-from core.sql import financial_year_start
+from core.months import add_months, financial_year_start
 from programme.queries import last_due_month
 from sites.models import SECTORS
 from sites.outcomes import last_12_months, sustainment_base_months
-from training.fidelity import scale as fidelity
+from training.fidelity import scoring
 
 PER_PAGE = 50
 
@@ -53,7 +52,7 @@ def facts_for(network: Network) -> Facts:
         year_start=financial_year_start(today),
         period=(period.first, period.last),
         base=base or (period.first, period.first),
-        band_range=fidelity.band_range(network.band),
+        band_range=scoring.band_range(network.band),
         last_page=max(1, math.ceil(network.sizes.sites / PER_PAGE)),
     )
 

@@ -1,4 +1,4 @@
-"""The import benchmark: a generated CSV of returns imported through sites.returns_import in a
+"""The import benchmark: a generated CSV of returns imported through sites.returns.importing in a
 child process, which reports its peak resident set size.
 
 The peak is the kernel's high-water mark of the child's own memory (VmHWM in /proc/self/status).
@@ -29,7 +29,7 @@ from pathlib import Path
 from bench.generate import _figures, _SiteModel
 from config import ROOT
 from core.months import add_months
-from sites.returns.importing.checker import HEADER
+from sites.returns.importing.reader import HEADER
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def _child(database_url: str, csv_path: str, user_id: int, today: date) -> None:
     from accounts.models import User
     from core.extensions import db
     from portal import create_app
-    from sites.returns.importing.checker import import_returns
+    from sites.returns.importing.writer import import_returns
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():

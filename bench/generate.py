@@ -36,6 +36,7 @@ from sites.models import (
     Site,
 )
 from training.fidelity import scale as fidelity
+from training.fidelity import scoring
 from training.models import (
     REVIEW_KINDS,
     VISIT_PURPOSES,
@@ -561,7 +562,7 @@ def generate(sizes: Sizes, seed: int = 2026, today: date | None = None) -> Netwo
 
     largest = max(range(len(programmes)), key=lambda n: (len(members[n]), -n))
     bands = Counter(
-        (model.region, fidelity.band_for(latest_totals[model.id]))
+        (model.region, scoring.band_for(latest_totals[model.id]))
         for model in models
         if model.id in latest_totals
     )

@@ -31,7 +31,8 @@ from sites.outcomes import (
     with_choice,
 )
 from sites.returns import deadlines
-from training.fidelity.scale import BANDS, band_for
+from training.fidelity.scale import BANDS
+from training.fidelity.scoring import band_for
 from training.models import FidelityReview
 
 

@@ -25,7 +25,7 @@ SECRET_COLUMNS = {"password_hash", "token_hash"}
 UNAUDITED_COLUMNS = {"created_at", "updated_at", "version"}
 
 
-class AuditEvent(db.Model):
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     """Who changed what, with the record's fields before and after. Written by the hook below."""
 
     __tablename__ = "audit_event"
@@ -86,7 +86,7 @@ def _changes(obj: Record) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _actor_id() -> int | None:
     if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id
+        return int(current_user.id)
     return None
 
 
@@ -121,7 +121,15 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
 
     def add(obj: Record, action: str, before: Any, after: Any) -> None:
         rows.append(
-            event_row(obj.__tablename__, obj.id, action, before, after, user_id=actor, now=now)
+            event_row(
+                sa.inspect(obj).mapper.local_table.name,
+                obj.id,
+                action,
+                before,
+                after,
+                user_id=actor,
+                now=now,
+            )
         )
 
     for obj in session.new:

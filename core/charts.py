@@ -16,12 +16,12 @@ NHS_WARM_YELLOW = "#ffb81c"
 NHS_PURPLE = "#330072"
 
 
-def trace(kind: str, **properties: Any) -> dict:
+def trace(kind: str, **properties: Any) -> dict[str, Any]:
     """One Plotly trace of type `kind` ("scatter", "bar", ...) with its properties."""
     return {"type": kind, **properties}
 
 
-def figure_json(layout: dict, traces: Sequence[dict]) -> str:
+def figure_json(layout: dict[str, Any], traces: Sequence[dict[str, Any]]) -> str:
     """The figure as JSON for the page. Figures are plain dicts, not go.Figure: Plotly's
     validators deep-copy every value, which cost more than the page's SQL on large charts
     (bench/FINDINGS.md); tests/unit/test_charts.py validates each chart with go.Figure instead."""
@@ -30,7 +30,7 @@ def figure_json(layout: dict, traces: Sequence[dict]) -> str:
     return text.replace("</", "<\\/")
 
 
-def base_layout(title: str, y_title: str) -> dict:
+def base_layout(title: str, y_title: str) -> dict[str, Any]:
     return {
         "title": {"text": title, "x": 0.02, "xanchor": "left"},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},

@@ -17,7 +17,7 @@ Month: TypeAlias = date  # the first day of a calendar month
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MONTH_EXAMPLE = "2024-03"
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 def parse_month(text: object) -> Month | None:
@@ -71,6 +71,8 @@ def months_in(first: date, last: date) -> int:
 
 def months_between(first: date, last: date) -> list[Month]:
     """Month starts from `first`'s month to `last`'s month inclusive; [] if last < first."""
+    if last < first:
+        return []
     return [month_of_index(i) for i in range(month_index(first), month_index(last) + 1)]
 
 
@@ -82,7 +84,7 @@ def financial_year_start(day: date) -> date:
 class MonthConverter(BaseConverter):
     """`<month:month>` in a route: "YYYY-MM" as a Month; anything else is not found (404)."""
 
-    regex = r"\d{4}-\d{2}"
+    regex = r"[0-9]{4}-[0-9]{2}"
 
     def to_python(self, value: str) -> Month:
         month = parse_month(value)
@@ -106,7 +108,9 @@ class MonthField(fields.String):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else month_slug(value)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Month:
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> Month:
         month = parse_month(value)
         if month is None:
             raise self.make_error("invalid_month")

@@ -82,7 +82,7 @@ def page_number() -> int:
 
 def page_href(endpoint: str, number: int, **values: Any) -> str:
     """The list's address at page `number`, keeping its filters."""
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     return url_for(endpoint, **values, **args, page=number)
 
 

@@ -50,16 +50,16 @@ class Text(fields.String):
         return text
 
 
-def date_field(error_messages: dict[str, str] | None = None, **kwargs: Any) -> fields.Date:
-    messages = {"invalid": "Enter a date as YYYY-MM-DD"} | (error_messages or {})
+def date_field(error_messages: dict[str, Any] | None = None, **kwargs: Any) -> fields.Date:
+    messages: dict[str, Any] = {"invalid": "Enter a date as YYYY-MM-DD"} | (error_messages or {})
     return fields.Date(error_messages=messages, **kwargs)
 
 
 def id_field(
-    error_messages: dict[str, str] | None = None, strict: bool = True, **kwargs: Any
+    error_messages: dict[str, Any] | None = None, strict: bool = True, **kwargs: Any
 ) -> fields.Integer:
     """An id: a JSON integer in bodies (strict), digits in a query string (not strict)."""
-    messages = {"invalid": "Must be a whole number"} | (error_messages or {})
+    messages: dict[str, Any] = {"invalid": "Must be a whole number"} | (error_messages or {})
     return fields.Integer(
         strict=strict,
         validate=validate.Range(min=1, max=MAX_ID, error=f"Must be from 1 to {MAX_ID}"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class month_start(FunctionElement):  # noqa: N801  (reads like the SQL function it stands for)
+class month_start(FunctionElement[Any]):  # noqa: N801  (reads like the SQL function it stands for)
     """The first day of the month of a date expression."""
 
     type = sa.Date()
@@ -25,8 +24,3 @@ def _month_start_default(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(month_start, "postgresql")
 def _month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-def financial_year_start(day: date) -> date:
-    """NHS financial years run from April to March."""
-    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)

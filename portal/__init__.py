@@ -21,6 +21,7 @@ def create_app(config_object: type[Config] | str | None = None, **overrides: Any
         instance_path=str(ROOT / "instance"),
     )
     configure_settings(app, config_object, overrides)
+    configure_routing(app)
     configure_templates(app)
     configure_extensions(app)
     configure_security(app)
@@ -47,6 +48,12 @@ def configure_settings(app: Flask, config_object: Any, overrides: dict[str, Any]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+
+
+def configure_routing(app: Flask) -> None:
+    from core.months import MonthConverter
+
+    app.url_map.converters["month"] = MonthConverter
 
 
 def configure_templates(app: Flask) -> None:

@@ -95,7 +95,7 @@ def create_token_command(email: str, name: str) -> None:
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds sites.")
 def demo_load(if_empty: bool) -> None:
-    from portal.demo import network as demo_network
+    from portal.demo import load as load_demo
     from sites.models import Site
 
     if db.session.scalar(sa.select(sa.func.count(Site.id))):
@@ -106,17 +106,17 @@ def demo_load(if_empty: bool) -> None:
             "The database already holds sites; load the demo into an empty database.", err=True
         )
         raise SystemExit(1)
-    counts = demo_network.load()
+    counts = load_demo()
     db.session.commit()
     click.echo("Loaded the demo network: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 @demo.command("logins")
 def demo_logins() -> None:
-    from portal.demo import network as demo_network
+    from portal.demo import LOGINS
 
     click.echo("Demo logins (one per role):")
-    for role, email, password in demo_network.LOGINS:
+    for role, email, password in LOGINS:
         click.echo(f"  {role:<10} {email:<32} password: {password}")
 
 

@@ -1,0 +1,1 @@
+"""Funders, programmes, participation, progress against targets and late returns."""

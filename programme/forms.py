@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,16 +18,10 @@ from wtforms.validators import (
 )
 
 from core.extensions import db
+from core.months import month_slug, parse_month
+from core.web.forms import at_least, blank, day_field, optional_id, strip, version_field
 from programme.models import Funder, TargetMonth
-from sites.forms import (
-    at_least,
-    blank,
-    day_field,
-    optional_id,
-    site_choices,
-    strip,
-    version_field,
-)
+from sites.forms import site_choices
 
 PROFILE_LINE = re.compile(r"^(\S+)\s+(\S+)$")
 PROFILE_EXAMPLE = "2024-04 10"
@@ -54,7 +47,7 @@ def parse_profile(text: str) -> tuple[list[dict[str, Any]], list[str]]:
             )
             continue
         month_text, value_text = match.groups()
-        month = _month(month_text)
+        month = parse_month(month_text)
         if month is None:
             messages.append(
                 f"Line {number}: write the month as year-month, like 2024-04, not {month_text!r}"
@@ -69,15 +62,8 @@ def parse_profile(text: str) -> tuple[list[dict[str, Any]], list[str]]:
     return points, messages
 
 
-def _month(text: str) -> date | None:
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        return None
-    return date(int(match.group(1)), int(match.group(2)), 1)
-
-
 def profile_text(months: Iterable[TargetMonth]) -> str:
-    return "\n".join(f"{m.month:%Y-%m} {m.cumulative}" for m in months)
+    return "\n".join(f"{month_slug(m.month)} {m.cumulative}" for m in months)
 
 
 class TargetProfileField(TextAreaField):

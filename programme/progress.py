@@ -31,24 +31,28 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from itertools import pairwise
 
-from core.months import month_start
+from core.months import month_end, month_index, month_of_index, month_start, months_between
 
-NOT_STARTED = "not_started"
-ON_TRACK = "on_track"
-AT_RISK = "at_risk"
-OFF_TRACK = "off_track"
-MET = "met"
-MISSED = "missed"
-STATUSES = (NOT_STARTED, ON_TRACK, AT_RISK, OFF_TRACK, MET, MISSED)
+
+class ProgressStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    MET = "met"
+    MISSED = "missed"
+
+
 STATUS_LABELS = {
-    NOT_STARTED: "Not started",
-    ON_TRACK: "On track",
-    AT_RISK: "At risk",
-    OFF_TRACK: "Off track",
-    MET: "Target met",
-    MISSED: "Target missed",
+    ProgressStatus.NOT_STARTED: "Not started",
+    ProgressStatus.ON_TRACK: "On track",
+    ProgressStatus.AT_RISK: "At risk",
+    ProgressStatus.OFF_TRACK: "Off track",
+    ProgressStatus.MET: "Target met",
+    ProgressStatus.MISSED: "Target missed",
 }
 
 RUN_RATE_MONTHS = 6
@@ -73,27 +77,6 @@ class Progress:
     projected: float
     status: str
     by_month: list[MonthPoint]
-
-
-def _month_end(day: date) -> date:
-    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-
-
-def _month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _month_from_index(index: int) -> date:
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """Month starts from ``first``'s month to ``last``'s month inclusive; [] if last < first."""
-    if last < first:
-        return []
-    return [
-        _month_from_index(index) for index in range(_month_index(first), _month_index(last) + 1)
-    ]
 
 
 def _check_programme(starts_on: date, ends_on: date, target: int) -> None:
@@ -150,7 +133,7 @@ def _expected_function(
         return linear
 
     months, values = _sorted_profile(profile)
-    profile_ends_on = _month_end(months[-1])
+    profile_ends_on = month_end(months[-1])
 
     def profiled(on: date) -> float:
         if on < starts_on:
@@ -160,7 +143,7 @@ def _expected_function(
         month = month_start(on)
         known = bisect_right(months, month)
         current = values[known - 1] if known else 0.0
-        if on == _month_end(on):
+        if on == month_end(on):
             # Exactly the profile's figure, free of floating-point drift from interpolating.
             return current
         before = bisect_left(months, month)
@@ -185,14 +168,14 @@ def expected_at(
 
 def run_rate(monthly_job_starts: Mapping[date, int], *, on: date, starts_on: date) -> float:
     """Mean monthly job starts over the last 6 complete months before ``on`` (unrounded)."""
-    first = _month_index(starts_on)
-    current = _month_index(on)
+    first = month_index(starts_on)
+    current = month_index(on)
     # Every month before the month of ``on`` has ended before ``on``, so is complete.
     indices = [index for index in range(current - RUN_RATE_MONTHS, current) if index >= first]
     if not indices:
         return 0.0
     totals = _totals_by_month(monthly_job_starts)
-    return sum(totals.get(_month_from_index(index), 0) for index in indices) / len(indices)
+    return sum(totals.get(month_of_index(index), 0) for index in indices) / len(indices)
 
 
 def expected_line(
@@ -205,7 +188,7 @@ def expected_line(
     """(month start, expected at that month's end, rounded to 1 place) for every programme month."""
     expected = _expected_function(starts_on, ends_on, target, profile)
     return [
-        (month, round(expected(_month_end(month)), 1))
+        (month, round(expected(month_end(month)), 1))
         for month in months_between(starts_on, ends_on)
     ]
 
@@ -239,7 +222,7 @@ def programme_progress(
                     month=month,
                     job_starts=job_starts,
                     cumulative=achieved,
-                    expected=round(expected_on(_month_end(month)), 1),
+                    expected=round(expected_on(month_end(month)), 1),
                 )
             )
 
@@ -251,15 +234,15 @@ def programme_progress(
     expected = expected_on(on)
 
     if on < starts_on:
-        status = NOT_STARTED
+        status = ProgressStatus.NOT_STARTED
     elif closed:
-        status = MET if achieved >= target else MISSED
+        status = ProgressStatus.MET if achieved >= target else ProgressStatus.MISSED
     elif achieved >= expected:
-        status = ON_TRACK
+        status = ProgressStatus.ON_TRACK
     elif projected >= target:
-        status = AT_RISK
+        status = ProgressStatus.AT_RISK
     else:
-        status = OFF_TRACK
+        status = ProgressStatus.OFF_TRACK
 
     return Progress(
         target=target,

@@ -18,12 +18,10 @@ from core.extensions import db
 from core.sql import month_start
 from core.working_days import england_and_wales_holidays
 from programme.models import Funder, Participation, Programme, TargetMonth
-from programme.progress import Progress, programme_progress
-from sites.models import MonthlyReturn, Organisation, Site
+from programme.progress import Progress, ProgressStatus, programme_progress
+from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site
 from sites.returns import deadlines
 from sites.returns.queries import working_days_allowed
-
-SUBMITTED = "submitted"
 
 
 def last_due_month(today: date) -> date:
@@ -31,16 +29,21 @@ def last_due_month(today: date) -> date:
     return working_days.last_due_month(today, holidays, working_days_allowed())
 
 
-def _inside_participation():
-    """Conditions that keep a return's month inside its site's participation and programme."""
+def counted_months() -> list[sa.ColumnElement[bool]]:
+    """The rule of which months a programme counts, in SQL over MonthlyReturn, Participation and
+    Programme: a return's month inside both the programme's period and the site's participation."""
     r, p, g = MonthlyReturn, Participation, Programme
     return [
-        r.status == SUBMITTED,
         r.month >= month_start(p.joined_on),
         sa.or_(p.left_on.is_(None), r.month <= p.left_on),
         r.month >= month_start(g.starts_on),
         r.month <= g.ends_on,
     ]
+
+
+def _inside_participation() -> list[sa.ColumnElement[bool]]:
+    """A submitted return in a month its programme counts."""
+    return [MonthlyReturn.status == ReturnStatus.SUBMITTED, *counted_months()]
 
 
 def _participating_returns() -> sa.Select:
@@ -297,7 +300,7 @@ def late_return_months(
         return []
     oldest_year = min(months[0].year for months in owed.values())
     holidays = england_and_wales_holidays(oldest_year, today.year)
-    working_days = working_days_allowed()
+    allowed = working_days_allowed()
     late = [
         LateSite(
             site_id=site_id,
@@ -312,7 +315,7 @@ def late_return_months(
                 }
             ),
             months=months,
-            oldest_due_on=working_days.due_date(months[0], holidays, working_days),
+            oldest_due_on=working_days.due_date(months[0], holidays, allowed),
         )
         for site_id, months in owed.items()
     ]
@@ -367,8 +370,7 @@ class NetworkSummary:
 
 
 def network_summary(today: date) -> NetworkSummary:
-    from core.sql import financial_year_start
-    from programme.progress import STATUSES
+    from core.months import financial_year_start
     from sites.models import Designation
 
     site_counts = db.session.execute(
@@ -388,7 +390,7 @@ def network_summary(today: date) -> NetworkSummary:
         )
     )
     year_start = financial_year_start(today)
-    submitted = MonthlyReturn.status == SUBMITTED
+    submitted = MonthlyReturn.status == ReturnStatus.SUBMITTED
     total, this_year = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(MonthlyReturn.job_starts), 0),
@@ -398,7 +400,7 @@ def network_summary(today: date) -> NetworkSummary:
         ).where(submitted)
     ).one()
     programmes = db.session.scalars(sa.select(Programme)).all()
-    by_status = dict.fromkeys(STATUSES, 0)
+    by_status = dict.fromkeys(ProgressStatus, 0)
     for progress in progress_of(programmes, today).values():
         by_status[progress.status] += 1
     late = late_returns(today)

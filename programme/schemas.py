@@ -7,8 +7,20 @@ from marshmallow import Schema, fields, validate
 from core.months import MonthField
 from core.paging import PageArgs
 from core.schemas import Count
+from programme.progress import ProgressStatus
 
-STATUSES = ["on_track", "at_risk", "off_track", "met", "missed", "not_started"]
+# In the order API.md lists them.
+STATUSES = [
+    status.value
+    for status in (
+        ProgressStatus.ON_TRACK,
+        ProgressStatus.AT_RISK,
+        ProgressStatus.OFF_TRACK,
+        ProgressStatus.MET,
+        ProgressStatus.MISSED,
+        ProgressStatus.NOT_STARTED,
+    )
+]
 
 
 class TargetPoint(Schema):

@@ -14,10 +14,11 @@ from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_options, programme_scope, site_scope
 from core.charts import programme_progress_chart
+from core.months import months_between
 from core.web.access import allow
 from programme import queries
 from programme.models import Participation, Programme
-from programme.progress import STATUS_LABELS, expected_line, months_between
+from programme.progress import STATUS_LABELS, expected_line
 from programme.queries import LateSite, get_programme_or_404, late_return_months
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
@@ -136,10 +137,16 @@ class LateRow:
     more: int  # months owed beyond those shown
 
 
+def _return_href(site_id: int, month: date) -> str:
+    return url_for("returns.edit", site_id=site_id, month=month)
+
+
 def late_row(site: LateSite, may_send: bool) -> LateRow:
     listed = site.months if len(site.months) <= MONTHS_LISTED else site.months[:OLDEST_SHOWN]
     shown = [
-        OwedMonth(month, f"/sites/{site.site_id}/returns/{month:%Y-%m}" if may_send else None)
+        OwedMonth(
+            month, url_for("returns.edit", site_id=site.site_id, month=month) if may_send else None
+        )
         for month in listed
     ]
     return LateRow(site=site, shown=shown, more=len(site.months) - len(listed))

@@ -1,0 +1,1 @@
+"""Organisations, sites (IPS services), Centre of Excellence awards and site outcome rates."""

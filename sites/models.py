@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +38,13 @@ ORGANISATION_KINDS = {
     "other": "Other",
 }
 
-RETURN_STATUSES = {"draft": "Draft", "submitted": "Submitted"}
+
+class ReturnStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+RETURN_STATUSES = {ReturnStatus.DRAFT: "Draft", ReturnStatus.SUBMITTED: "Submitted"}
 
 # The figures and sectors of a return are defined once, with their rules.
 SECTORS = return_rules.SECTORS
@@ -143,7 +150,7 @@ class MonthlyReturn(Record, db.Model):
     sustained_13_weeks: Mapped[int | None]
     employment_specialists_fte: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     discharges: Mapped[int | None]
-    status: Mapped[str] = mapped_column(sa.String(12), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(12), default=ReturnStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     submitted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
@@ -163,7 +170,7 @@ class MonthlyReturn(Record, db.Model):
 
     @property
     def is_submitted(self) -> bool:
-        return self.status == "submitted"
+        return self.status == ReturnStatus.SUBMITTED
 
     def figures(self) -> dict[str, int | Decimal | None]:
         return {name: getattr(self, name) for name in return_rules.FIGURES}

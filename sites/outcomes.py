@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.months import add_months, month_start
+from core.months import add_months, financial_year_start, month_start
 
 Number = int | float | Decimal
 
@@ -40,7 +40,7 @@ EMPLOYMENT_RATE_EXCELLENT = 0.50
 MAX_CASELOAD_PER_SPECIALIST = 20
 # These two are judged against the network's own median for the same period.
 MEDIAN_BENCHMARKED = ("sustainment_13_weeks", "contact_within_4_weeks")
-BENCHMARKS = {
+BENCHMARKS: dict[str, dict[str, float]] = {
     "employment_rate": {"average": EMPLOYMENT_RATE_AVERAGE, "excellent": EMPLOYMENT_RATE_EXCELLENT},
     "caseload_per_specialist": {"at_most": MAX_CASELOAD_PER_SPECIALIST},
 }
@@ -206,10 +206,6 @@ def financial_year(start_year: int) -> Period:
     )
 
 
-def _financial_year_start(today: date) -> int:
-    return today.year if today.month >= 4 else today.year - 1
-
-
 def parse_period(slug: object, today: date) -> Period | None:
     """The period a slug names: "last-12-months", a calendar year "2024" or a financial year
     "fy-2024-25" (or "2024-25"). None for anything else, for years before MIN_YEAR and for
@@ -227,7 +223,7 @@ def parse_period(slug: object, today: date) -> Period | None:
         start_year = int(found.group(1))
         if found.group(2) != f"{(start_year + 1) % 100:02d}":
             return None
-        if MIN_YEAR <= start_year <= _financial_year_start(today):
+        if MIN_YEAR <= start_year <= financial_year_start(today).year:
             return financial_year(start_year)
     return None
 
@@ -236,7 +232,7 @@ def period_choices(today: date, earliest_year: int) -> list[Period]:
     """The periods to offer: the last 12 complete months, then the financial years and the
     calendar years from today's back to those holding `earliest_year`, newest first."""
     earliest = min(max(earliest_year, MIN_YEAR), today.year)
-    financial = range(_financial_year_start(today), max(earliest - 1, MIN_YEAR) - 1, -1)
+    financial = range(financial_year_start(today).year, max(earliest - 1, MIN_YEAR) - 1, -1)
     calendar = range(today.year, earliest - 1, -1)
     return [
         last_12_months(today),

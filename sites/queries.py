@@ -22,8 +22,9 @@ from sqlalchemy.orm import selectinload
 from accounts import scopes
 from accounts.models import User
 from core.extensions import db
+from core.months import add_months
 from sites import outcomes
-from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, Site
+from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, ReturnStatus, Site
 
 
 def holds_award(designation: Designation, on: date) -> bool:
@@ -42,11 +43,6 @@ def centre_of_excellence_on(on: date) -> sa.Exists:
     )
 
 
-def _add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def monthly_outcomes(
     site_id: int, months: int = 36, on: date | None = None
 ) -> Sequence[sa.Row[Any]]:
@@ -54,7 +50,7 @@ def monthly_outcomes(
     `months` calendar months up to and including the month of `on` (today), oldest first."""
     on = on or date.today()
     last = on.replace(day=1)
-    first = _add_months(last, -(months - 1))
+    first = add_months(last, -(months - 1))
     return db.session.execute(
         sa.select(
             MonthlyReturn.month,
@@ -64,7 +60,7 @@ def monthly_outcomes(
         )
         .where(
             MonthlyReturn.site_id == site_id,
-            MonthlyReturn.status == "submitted",
+            MonthlyReturn.status == ReturnStatus.SUBMITTED,
             MonthlyReturn.month >= first,
             MonthlyReturn.month <= last,
         )
@@ -137,7 +133,9 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
             sa.func.count().filter(in_period).label("months_reported"),
             total(r.job_starts, in_base).label("job_starts_three_months_earlier"),
         )
-        .where(r.status == "submitted", r.month.between(earliest, last), _of_sites(sites))
+        .where(
+            r.status == ReturnStatus.SUBMITTED, r.month.between(earliest, last), _of_sites(sites)
+        )
         .group_by(r.site_id)
         .having(sa.func.count().filter(sa.or_(in_period, in_base)) > 0)
     )
@@ -176,7 +174,7 @@ def monthly_rates(site_id: int, first: date, last: date) -> list[outcomes.MonthR
         sa.select(r.month, r.in_work, r.job_starts, r.caseload)
         .where(
             r.site_id == site_id,
-            r.status == "submitted",
+            r.status == ReturnStatus.SUBMITTED,
             r.month.between(first.replace(day=1), last.replace(day=1)),
         )
         .order_by(r.month)
@@ -195,7 +193,7 @@ def first_return_month(sites: SiteIds) -> date | None:
     """The earliest month with a submitted return from any of `sites`; None when there is none."""
     return db.session.scalar(
         sa.select(sa.func.min(MonthlyReturn.month)).where(
-            MonthlyReturn.status == "submitted", _of_sites(sites)
+            MonthlyReturn.status == ReturnStatus.SUBMITTED, _of_sites(sites)
         )
     )
 

@@ -1,0 +1,1 @@
+"""Regional trainers' work: assignments to sites, fidelity reviews, visits and agreed actions."""

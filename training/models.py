@@ -4,6 +4,7 @@ visits, and the actions agreed at visits and reviews."""
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,13 +13,21 @@ from accounts.models import User
 from core.extensions import db
 from core.records import Record
 from sites.models import Site
+from training.visits.actions import ActionStatus
 
 REVIEW_KINDS = {
     "self_assessment": "Self-assessment",
     "peer_review": "Peer review",
     "external_review": "External review",
 }
-REVIEW_STATUSES = {"draft": "Draft", "final": "Final"}
+
+
+class ReviewStatus(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+REVIEW_STATUSES = {ReviewStatus.DRAFT: "Draft", ReviewStatus.FINAL: "Final"}
 VISIT_PURPOSES = {
     "training": "Training",
     "supervision": "Supervision",
@@ -27,7 +36,11 @@ VISIT_PURPOSES = {
     "fidelity_review": "Fidelity review",
     "other": "Other",
 }
-ACTION_STATUSES = {"open": "Open", "done": "Done", "dropped": "Dropped"}
+ACTION_STATUSES = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.DONE: "Done",
+    ActionStatus.DROPPED: "Dropped",
+}
 
 
 class Assignment(Record, db.Model):
@@ -59,7 +72,7 @@ class FidelityReview(Record, db.Model):
     reviewed_on: Mapped[date]
     kind: Mapped[str] = mapped_column(sa.String(20))
     lead_reviewer: Mapped[str] = mapped_column(sa.String(200))
-    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(10), default=ReviewStatus.DRAFT)
     total: Mapped[int | None]
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
@@ -125,7 +138,7 @@ class Action(Record, db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     owner: Mapped[str] = mapped_column(sa.String(200))
     due_on: Mapped[date]
-    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    status: Mapped[str] = mapped_column(sa.String(10), default=ActionStatus.OPEN)
     closed_on: Mapped[date | None]
 
     site: Mapped[Site] = relationship()

@@ -1,0 +1,1 @@
+"""What every page shares: access declarations, form fields, the layout's navigation and formats."""

@@ -19,9 +19,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from accounts.models import ROLES
 from accounts.services import MIN_PASSWORD_LENGTH
+from core.web.forms import blank, optional_id, strip, version_field
 from programme.forms import funder_choices
 from sites import ods
-from sites.forms import blank, optional_id, site_choices, strip, version_field
+from sites.forms import site_choices
 
 
 class UserFields(FlaskForm):

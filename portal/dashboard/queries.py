@@ -9,13 +9,13 @@ from datetime import date
 import sqlalchemy as sa
 
 from core.extensions import db
-from core.sql import financial_year_start
-from sites.models import MonthlyReturn, Organisation, Site
+from core.months import financial_year_start
+from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site
 from training.assignments.queries import current_assignments
-from training.fidelity import scale as fidelity
-from training.models import Action, FidelityReview, Visit
-from training.visits.actions import OPEN
-from training.visits.queries import FINAL, NextAction, next_actions
+from training.fidelity import scoring
+from training.models import Action, FidelityReview, ReviewStatus, Visit
+from training.visits.actions import ActionStatus
+from training.visits.queries import NextAction, next_actions
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
             sa.func.count(Action.id).label("open_actions"),
             sa.func.count(Action.id).filter(Action.due_on < today).label("overdue_actions"),
         )
-        .where(Action.site_id.in_(assigned), Action.status == OPEN)
+        .where(Action.site_id.in_(assigned), Action.status == ActionStatus.OPEN)
         .group_by(Action.site_id)
         .subquery("action_counts")
     )
@@ -70,7 +70,7 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
             )
             .label("rank"),
         )
-        .where(FidelityReview.site_id.in_(assigned), FidelityReview.status == FINAL)
+        .where(FidelityReview.site_id.in_(assigned), FidelityReview.status == ReviewStatus.FINAL)
         .subquery("ranked_reviews")
     )
     targets = (
@@ -90,7 +90,7 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
         sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
         .where(
             MonthlyReturn.site_id.in_(assigned),
-            MonthlyReturn.status == "submitted",
+            MonthlyReturn.status == ReturnStatus.SUBMITTED,
             MonthlyReturn.month >= year_start,
             MonthlyReturn.month <= today,
         )
@@ -131,7 +131,7 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
             next_action=upcoming.get(row.id),
             fidelity_total=row.total,
             fidelity_reviewed_on=row.reviewed_on,
-            band=fidelity.band_of_total(row.total),
+            band=scoring.band_of_total(row.total),
             job_starts_this_year=int(row.job_starts or 0),
             site_target=None if row.site_target is None else int(row.site_target),
         )

@@ -1,0 +1,94 @@
+"""The demo's entry points: `load()`, and the logins and trainers that callers check it by."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from accounts.models import User
+from core.extensions import db
+from portal.demo.fidelity import fidelity_reviews
+from portal.demo.network import build_network
+from portal.demo.returns import monthly_returns
+from portal.demo.visits import (
+    FORMER_TRAINER,
+    TRAINER_SITES,
+    assignments,
+    former_trainer,
+    visits_and_actions,
+)
+from sites.models import UserSite
+
+__all__ = ["FORMER_TRAINER", "LOGINS", "TRAINER_SITES", "load"]
+
+DOMAIN = "demo.ips.example"
+
+LOGINS: list[tuple[str, str, str]] = [
+    ("admin", f"admin@{DOMAIN}", "demo-admin-ips-2026"),
+    ("trainer", f"trainer@{DOMAIN}", "demo-trainer-ips-2026"),
+    ("site_lead", f"site.lead@{DOMAIN}", "demo-site-lead-ips-2026"),
+    ("funder", f"funder@{DOMAIN}", "demo-funder-ips-2026"),
+]
+
+# Demo users are named by their role, never as people.
+USER_NAMES = {
+    "admin": "Programme staff (demo)",
+    "trainer": "Regional trainer, North and Midlands (demo)",
+    "site_lead": "Site lead, Bradford IPS service (demo)",
+    "funder": "Funder contact, Department of Health (demo)",
+}
+
+
+def load(today: date | None = None) -> dict[str, int]:
+    """Add the demo network to the session and flush (the caller commits). Returns counts.
+
+    Every random draw is seeded, so a load on the same day always gives the same network.
+    """
+    today = today or date.today()
+
+    network = build_network()
+    sites = network.sites
+    db.session.add_all(network.records())
+    db.session.flush()
+
+    returns = monthly_returns(sites, today)
+    db.session.add_all(returns)
+    db.session.flush()
+
+    reviews = fidelity_reviews(sites)
+    db.session.add_all(reviews)
+    db.session.flush()
+
+    former = former_trainer()  # first: the LOGINS users come after it
+    db.session.add(former)
+    db.session.flush()
+    users = {}
+    for role, email, password in LOGINS:
+        user = User(email=email, name=USER_NAMES[role], role=role)
+        user.set_password(password)
+        users[role] = user
+    users["funder"].funder = network.funders["Department of Health"]
+    db.session.add_all(users.values())
+    db.session.flush()
+    db.session.add(UserSite(user_id=users["site_lead"].id, site_id=sites["bradford"].id))
+    trainers_sites = assignments(sites, users["trainer"], former, today)
+    db.session.add_all(trainers_sites)
+    db.session.flush()
+
+    visits, actions = visits_and_actions(sites, users["trainer"], former, today)
+    db.session.add_all([*visits, *actions])
+    db.session.flush()
+
+    return {
+        "organisations": len(network.organisations),
+        "sites": len(sites),
+        "designations": len(network.designations),
+        "funders": len(network.funders),
+        "programmes": len(network.programmes),
+        "participations": len(network.participations),
+        "monthly returns": len(returns),
+        "fidelity reviews": len(reviews),
+        "users": len(users) + 1,
+        "assignments": len(trainers_sites),
+        "visits": len(visits),
+        "actions": len(actions),
+    }

@@ -1,83 +1,25 @@
-"""The demo network: places, organisations, programmes and monthly returns shaped by public reports.
+"""The demo's places, organisations, sites, programmes and funders: their specs, and the records
+`build_network()` makes of them. Names are of places and organisations only.
 
-`load()` adds it to the session and flushes; the caller (`flask --app portal demo load`) commits.
-Names are of places and organisations only; demo users are named by their role.
-
-The figures reproduce the public record exactly, counting only submitted returns of months inside
-each site's participation and the programme's period:
+The sites' job starts reproduce the public record, counting only submitted returns of months
+inside each site's participation and the programme's period:
 - Making IPS Work (Department of Health): Bradford 61 job starts against 60, 246 referrals; the
   first three sites 217 against 180; a target of 340 over three years.
 - Sussex regional trainer pilot (2012): 286 job starts against 125.
 - CNTW IPS: 149 job starts since late 2019, 81% of them sustained 13 weeks.
 - Blackpool Council IPS: 812 job starts since 2020.
-- Fidelity: Worcestershire reviewed Exemplary three times, the last 118; Blackpool Exemplary;
-  Bradford Good before its Centre of Excellence award in 2019. Other sites' trajectories are
-  plausible, not recorded; item scores are drawn to add up to each review's total.
-Live sites report up to the last month that has ended; a couple of them are late with the latest
-due months, so that the dashboards have late returns to show. Everything else is drawn from a
-random generator seeded per site, so a load on the same day always gives the same network.
 """
 
 from __future__ import annotations
 
-import random
-import secrets
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
 
-from accounts.models import User
-from core.extensions import db
-from core.months import month_end, month_start, next_month, previous_month
-from core.working_days import england_and_wales_holidays, last_due_month
+from core.months import month_start, months_between
 from programme.models import Funder, Participation, Programme, TargetMonth
-from sites.models import (
-    SECTORS,
-    Designation,
-    MonthlyReturn,
-    Organisation,
-    ReturnSector,
-    Site,
-    UserSite,
-)
-from sites.returns.queries import working_days_allowed
-from training.fidelity import scale as fidelity
-from training.models import Action, Assignment, FidelityReview, FidelityScore, Visit
+from sites.models import Designation, Organisation, Site
 
-SEED = 2012
-DOMAIN = "demo.ips.example"
-
-LOGINS: list[tuple[str, str, str]] = [
-    ("admin", f"admin@{DOMAIN}", "demo-admin-ips-2026"),
-    ("trainer", f"trainer@{DOMAIN}", "demo-trainer-ips-2026"),
-    ("site_lead", f"site.lead@{DOMAIN}", "demo-site-lead-ips-2026"),
-    ("funder", f"funder@{DOMAIN}", "demo-funder-ips-2026"),
-]
-
-USER_NAMES = {
-    "admin": "Programme staff (demo)",
-    "trainer": "Regional trainer, North and Midlands (demo)",
-    "site_lead": "Site lead, Bradford IPS service (demo)",
-    "funder": "Funder contact, Department of Health (demo)",
-}
-
-# Where job starts go, roughly as UK IPS services report them.
-SECTOR_WEIGHTS = {
-    "health_and_social_care": 22,
-    "retail": 18,
-    "hospitality": 15,
-    "admin_and_finance": 12,
-    "education": 7,
-    "construction": 6,
-    "engineering_and_trades": 6,
-    "animal_care": 2,
-    "other": 12,
-}
-assert set(SECTOR_WEIGHTS) == set(SECTORS)
-
-
-# --- The network ------------------------------------------------------------------------------
+SEED = 2012  # every random generator of the demo is seeded from it
 
 
 @dataclass(frozen=True)
@@ -315,387 +257,28 @@ PROGRAMMES = [
 ]
 # fmt: on
 
-TRAINER_SITES = ("bradford", "enable", "coventry", "walsall", "solihull", "dudley")
-TRAINER_FROM = D(2023, 4, 1)
-
-
-# --- Months and numbers -----------------------------------------------------------------------
-
-
-def _months(first: date, last: date) -> list[date]:
-    months = []
-    month = month_start(first)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-def _apportion(total: int, weights: list[float]) -> list[int]:
-    """Whole numbers in proportion to `weights` that sum to `total` (largest remainders)."""
-    if not weights:
-        return []
-    scale = sum(weights)
-    quotas = (
-        [total * w / scale for w in weights] if scale else [total / len(weights)] * len(weights)
-    )
-    counts = [int(q) for q in quotas]
-    by_remainder = sorted(range(len(quotas)), key=lambda i: (counts[i] - quotas[i], i))
-    for i in by_remainder[: total - sum(counts)]:
-        counts[i] += 1
-    return counts
-
-
-def _line(start: float, end: float, n: int) -> list[float]:
-    return [start + (end - start) * i / max(n - 1, 1) for i in range(n)]
-
-
-def _half(value: float) -> Decimal:
-    """To the nearest half FTE."""
-    return (Decimal(str(value)) * 2).quantize(Decimal("1"), ROUND_HALF_UP) / 2
-
-
-def _last_months(today: date) -> tuple[date, date]:
-    """The latest month that has ended, and the latest month whose return is already due."""
-    holidays = england_and_wales_holidays(today.year - 1, today.year)
-    working_days = working_days_allowed()
-    return previous_month(month_start(today)), last_due_month(today, holidays, working_days)
-
 
 @dataclass
-class Figures:
-    month: date
-    job_starts: int
-    referrals: int | None = None
-    status: str = "submitted"
+class Network:
+    organisations: dict[str, Organisation]
+    sites: dict[str, Site]
+    designations: list[Designation]
+    funders: dict[str, Funder]
+    programmes: list[Programme]
+    participations: list[Participation]
 
-
-def _site_months(
-    spec: SiteSpec, rng: random.Random, last_ended: date, last_due: date
-) -> list[Figures]:
-    """Each reported month's job starts (and referrals where the record fixes them)."""
-    rows: list[Figures] = []
-    for period in spec.periods:
-        months = _months(period.first, period.last or last_ended)
-        weights = [w * rng.uniform(0.6, 1.4) for w in _line(*period.rate, len(months))]
-        total = period.job_starts if period.job_starts is not None else round(sum(weights))
-        job_starts = _apportion(total, weights)
-        referrals: list[int | None] = [None] * len(months)
-        if period.referrals is not None:
-            referrals = list(_apportion(period.referrals, [w + 2.5 for w in weights]))
-        rows += [Figures(m, j, r) for m, j, r in zip(months, job_starts, referrals, strict=True)]
-    if spec.late == "missing":  # nothing for the last two due months, nor since
-        rows = [row for row in rows if row.month < previous_month(last_due)]
-    elif spec.late == "draft":  # the latest due month is still a draft; nothing since
-        rows = [row for row in rows if row.month <= last_due]
-        rows[-1].status = "draft"
-    return rows
-
-
-def _submitted_at(month: date, rng: random.Random) -> datetime:
-    """A few days after the month ended, and never later than now."""
-    sent = datetime.combine(month_end(month) + timedelta(days=rng.randint(2, 9)), time(10), UTC)
-    return min(sent, datetime.now(UTC))
-
-
-def _returns(
-    spec: SiteSpec, site: Site, rng: random.Random, last_ended: date, last_due: date
-) -> list[MonthlyReturn]:
-    rows = _site_months(spec, rng, last_ended, last_due)
-    ftes = _line(float(spec.fte[0]), float(spec.fte[1]), len(rows))
-    sectors, sector_weights = list(SECTOR_WEIGHTS), list(SECTOR_WEIGHTS.values())
-    returns: list[MonthlyReturn] = []
-    sustained_so_far = 0
-    eligible_so_far = 0
-    for i, row in enumerate(rows):
-        fte = _half(ftes[i])
-        caseload = max(round(float(fte) * rng.uniform(15.5, 19.5)), row.job_starts)
-        referrals = row.referrals
-        if referrals is None:
-            referrals = round(caseload * rng.uniform(0.12, 0.22))
-        new_to_service = round(referrals * rng.uniform(0.7, 0.9))
-        # Sustained: a steady share of the job starts three months earlier, rounding carried on.
-        earlier = rows[i - 3].job_starts if i >= 3 else 0
-        eligible_so_far += earlier
-        sustained = round(spec.sustained * eligible_so_far) - sustained_so_far
-        sustained = min(max(sustained, 0), earlier)
-        sustained_so_far += sustained
-        submitted = row.status == "submitted"
-        record = MonthlyReturn(
-            site=site,
-            month=row.month,
-            referrals=referrals,
-            caseload=caseload,
-            new_to_service=new_to_service,
-            first_contact_within_4_weeks=round(new_to_service * rng.uniform(0.7, 0.95)),
-            job_starts=row.job_starts,
-            in_work=round(caseload * rng.uniform(0.32, 0.5)),
-            sustained_13_weeks=sustained,
-            employment_specialists_fte=fte,
-            discharges=round(caseload * rng.uniform(0.04, 0.1)),
-            status=row.status,
-            submitted_at=_submitted_at(row.month, rng) if submitted else None,
-        )
-        by_sector = Counter(rng.choices(sectors, sector_weights, k=row.job_starts))
-        record.sectors = [
-            ReturnSector(sector=s, job_starts=n) for s, n in sorted(by_sector.items())
+    def records(self) -> list[object]:
+        return [
+            *self.organisations.values(),
+            *self.sites.values(),
+            *self.designations,
+            *self.funders.values(),
+            *self.programmes,
+            *self.participations,
         ]
-        returns.append(record)
-    return returns
 
 
-def _profile(spec: ProgrammeSpec) -> list[TargetMonth]:
-    months = _months(spec.starts_on, spec.ends_on)
-    n = len(months)
-    if spec.profile == "ramp":  # slow while services are set up, then steady
-        values = [round(spec.target * ((i + 1) / n) ** 1.3) for i in range(n)]
-    elif spec.profile == "site targets":  # each site's target spread evenly over its months
-        values = [0.0] * n
-        for _, joined_on, site_target in spec.sites:
-            first = months.index(month_start(joined_on))
-            share = (site_target or 0) / (n - first)
-            for i in range(first, n):
-                values[i] += share * (i - first + 1)
-        values = [round(v) for v in values]
-    else:
-        return []
-    return [TargetMonth(month=m, cumulative=v) for m, v in zip(months, values, strict=True)]
-
-
-# --- Fidelity reviews -------------------------------------------------------------------------
-
-# Site key -> its reviews: (reviewed on, kind, total). Final unless the kind is "draft:...".
-EXTERNAL, PEER, SELF = "external_review", "peer_review", "self_assessment"
-# fmt: off
-REVIEWS: dict[str, tuple[tuple[date, str, int], ...]] = {
-    "worcestershire": ((D(2014, 11, 12), EXTERNAL, 116), (D(2018, 5, 16), EXTERNAL, 117),
-                       (D(2023, 3, 15), EXTERNAL, 118)),
-    "blackpool": ((D(2021, 6, 9), PEER, 104), (D(2023, 9, 20), EXTERNAL, 116)),
-    "bradford": ((D(2015, 11, 4), EXTERNAL, 84), (D(2017, 2, 8), EXTERNAL, 98),
-                 (D(2019, 3, 13), EXTERNAL, 108), (D(2022, 10, 5), EXTERNAL, 113)),
-    "berkshire": ((D(2015, 12, 2), EXTERNAL, 88), (D(2017, 6, 14), EXTERNAL, 101)),
-    "lincolnshire": ((D(2016, 1, 20), EXTERNAL, 79), (D(2017, 7, 12), EXTERNAL, 93)),
-    "cambridgeshire": ((D(2016, 11, 9), EXTERNAL, 72), (D(2017, 12, 6), EXTERNAL, 90)),
-    "devon": ((D(2016, 11, 23), EXTERNAL, 75), (D(2018, 1, 17), EXTERNAL, 86)),
-    "nottingham": ((D(2016, 12, 7), EXTERNAL, 81), (D(2018, 2, 7), EXTERNAL, 99)),
-    "brighton": ((D(2012, 2, 8), PEER, 92), (D(2012, 11, 14), EXTERNAL, 105)),
-    "worthing": ((D(2012, 2, 15), PEER, 88), (D(2012, 11, 21), EXTERNAL, 100)),
-    "hastings": ((D(2012, 2, 22), PEER, 83), (D(2012, 11, 28), EXTERNAL, 97)),
-    "crawley": ((D(2012, 2, 29), PEER, 80), (D(2012, 12, 5), EXTERNAL, 95)),
-    "enable": ((D(2016, 3, 9), EXTERNAL, 112), (D(2020, 2, 12), EXTERNAL, 117),
-               (D(2024, 4, 17), EXTERNAL, 115)),
-    "coventry": ((D(2017, 10, 4), SELF, 70), (D(2018, 9, 19), EXTERNAL, 89),
-                 (D(2024, 6, 12), PEER, 102)),
-    "warwickshire": ((D(2017, 10, 11), SELF, 68), (D(2018, 10, 3), EXTERNAL, 85)),
-    "solihull": ((D(2017, 10, 18), SELF, 74), (D(2018, 10, 17), EXTERNAL, 94),
-                 (D(2024, 7, 10), PEER, 99)),
-    "birmingham-north": ((D(2017, 10, 25), SELF, 71), (D(2018, 11, 7), EXTERNAL, 88)),
-    "walsall": ((D(2017, 11, 1), SELF, 76), (D(2018, 11, 14), EXTERNAL, 96),
-                (D(2024, 5, 15), PEER, 103)),
-    "wolverhampton": ((D(2017, 11, 8), SELF, 69), (D(2018, 11, 21), EXTERNAL, 83)),
-    "dudley": ((D(2025, 4, 9), SELF, 66), (D(2026, 3, 11), PEER, 79)),
-    "stoke": ((D(2025, 4, 23), SELF, 63),),
-    "cntw": ((D(2020, 9, 16), PEER, 94), (D(2022, 9, 21), EXTERNAL, 106),
-             (D(2025, 2, 19), EXTERNAL, 111)),
-}
-# fmt: on
-# The items UK services most often score low on: benefits advice, the two job-development items,
-# work with other employment services and the diversity of employers.
-OFTEN_WEAK = (12, 17, 18, 6, 20)
-REVIEWERS = {
-    EXTERNAL: "External fidelity reviewer (demo)",
-    PEER: "Peer reviewer from another Centre of Excellence (demo)",
-    SELF: "Team lead (demo)",
-}
-
-
-def _item_scores(total: int, rng: random.Random) -> dict[int, int]:
-    """25 item scores from 1 to 5 that add up to `total`, lower on the often weak items."""
-    numbers = [item.number for item in fidelity.ITEMS]
-    base, extra = divmod(total, len(numbers))
-    scores = dict.fromkeys(numbers, base)
-    strong = [n for n in numbers if n not in OFTEN_WEAK]
-    rng.shuffle(strong)
-    for n in (strong + list(OFTEN_WEAK))[:extra]:
-        scores[n] += 1
-    for _ in range(12):  # move points from weak items to others, keeping the total
-        low, high = rng.choice(OFTEN_WEAK), rng.choice(strong)
-        if scores[low] > 1 and scores[high] < 5:
-            scores[low] -= 1
-            scores[high] += 1
-    assert sum(scores.values()) == total
-    return scores
-
-
-def _reviews(sites: dict[str, Site]) -> list[FidelityReview]:
-    reviews = []
-    for key, entries in REVIEWS.items():
-        for reviewed_on, kind, total in entries:
-            rng = random.Random(f"{SEED}:{key}:{reviewed_on}")
-            scores = _item_scores(total, rng)
-            review = FidelityReview(
-                site=sites[key],
-                reviewed_on=reviewed_on,
-                kind=kind,
-                lead_reviewer=REVIEWERS[kind],
-                status="final",
-                total=fidelity.review_total(scores),
-            )
-            review.scores = [
-                FidelityScore(
-                    item=n,
-                    score=score,
-                    note="Agreed as a priority for the next year." if score <= 2 else None,
-                )
-                for n, score in scores.items()
-            ]
-            reviews.append(review)
-    return reviews
-
-
-# --- Trainers' visits and the actions agreed at them ---------------------------------------
-# The demo trainer visits each of TRAINER_SITES every five to eight weeks from TRAINER_FROM; a
-# second, former trainer (no login) covered the Sussex pilot in 2012, two Making IPS Work sites
-# and, until a few months ago, two south-east sites: all of those assignments have ended. Actions
-# are due three to eight weeks after the visit; those due more than two months ago were done or
-# dropped, some due since are still open (overdue), and the rest are open and upcoming.
-
-FORMER_TRAINER = ("trainer.south@demo.ips.example", "Regional trainer, South (demo)")
-# Site key, first day, last day (days before the load when an int).
-FORMER_ASSIGNMENTS: tuple[tuple[str, date, date | int], ...] = (
-    ("brighton", D(2012, 1, 1), D(2012, 12, 31)),
-    ("worthing", D(2012, 1, 1), D(2012, 12, 31)),
-    ("hastings", D(2012, 1, 1), D(2012, 12, 31)),
-    ("crawley", D(2012, 1, 1), D(2012, 12, 31)),
-    ("berkshire", D(2015, 4, 1), D(2018, 3, 31)),
-    ("devon", D(2016, 4, 1), D(2018, 3, 31)),
-    ("brighton", D(2023, 4, 1), 120),
-    ("berkshire", D(2023, 4, 1), 120),
-)
-PURPOSE_WEIGHTS = {
-    "training": 30,
-    "supervision": 25,
-    "steering_group": 10,
-    "employer_engagement": 20,
-    "fidelity_review": 5,
-    "other": 10,
-}
-VISIT_SUMMARIES = {
-    "training": "Training session for the employment specialists on {topic}.",
-    "supervision": "Group supervision with the team leader: reviewed the caseload and {topic}.",
-    "steering_group": "Attended the steering group with the service's managers; discussed {topic}.",
-    "employer_engagement": "Joined the team on employer visits and planned work on {topic}.",
-    "fidelity_review": "Prepared the team for its next fidelity review, looking at {topic}.",
-    "other": "Met the service lead to plan the next quarter, including {topic}.",
-}
-TOPICS = (
-    "rapid job search",
-    "benefits advice for people starting work",
-    "job development with local employers",
-    "in-work support",
-    "integration with the community mental health teams",
-    "zero exclusion and referral routes",
-    "the diversity of jobs and employers",
-)
-AGREED = (
-    ("Book a benefits adviser for a monthly clinic", "Team leader"),
-    ("Each specialist to make six employer contacts a week", "Employment specialists"),
-    ("Add the employment specialist to the weekly clinical meeting", "Community team manager"),
-    ("Review the referral criteria with the clinical teams", "Service manager"),
-    ("Set up a shared log of employer contacts", "Team leader"),
-    ("Plan in-work support reviews at 4 and 13 weeks", "Employment specialists"),
-    ("Present the service's outcomes to the trust board", "Service manager"),
-    ("Agree a protocol for disclosure conversations", "Team leader"),
-)
-
-
-def _former_trainer() -> User:
-    email, name = FORMER_TRAINER
-    user = User(email=email, name=name, role="trainer", active=False)
-    user.set_password(secrets.token_urlsafe(24))  # nobody logs in: the trainer has left
-    return user
-
-
-def _visit_dates(first: date, last: date, rng: random.Random) -> list[date]:
-    """Weekdays every five to eight weeks from a week or two after `first` to `last`."""
-    dates = []
-    day = first + timedelta(days=rng.randint(7, 14))
-    while day <= last:
-        weekday = day - timedelta(days=max(day.weekday() - 4, 0))  # a Saturday or Sunday: Friday
-        dates.append(weekday)
-        day += timedelta(days=rng.randint(35, 56))
-    return dates
-
-
-def _actions_of(
-    visit: Visit, rng: random.Random, today: date, *, may_stay_open: bool
-) -> list[Action]:
-    actions = []
-    for description, owner in rng.sample(AGREED, rng.choices((0, 1, 2), (3, 5, 2))[0]):
-        due_on = visit.visited_on + timedelta(weeks=rng.randint(3, 8))
-        status, closed_on = "open", None
-        if due_on < today:
-            recent = due_on >= today - timedelta(days=60)
-            draw = rng.random()
-            if may_stay_open and recent and draw < 0.5:
-                status = "open"  # overdue
-            elif draw < 0.88:
-                status = "done"
-                closed_on = min(due_on - timedelta(days=rng.randint(0, 14)), today)
-                closed_on = max(closed_on, visit.visited_on)
-            else:
-                status = "dropped"
-                closed_on = min(due_on + timedelta(days=rng.randint(0, 21)), today)
-        actions.append(
-            Action(
-                site=visit.site,
-                visit=visit,
-                description=description,
-                owner=owner,
-                due_on=due_on,
-                status=status,
-                closed_on=closed_on,
-            )
-        )
-    return actions
-
-
-def _visits(
-    sites: dict[str, Site],
-    trainer: User,
-    assignments: list[tuple[str, date, date | None]],
-    today: date,
-    *,
-    current: bool,
-) -> tuple[list[Visit], list[Action]]:
-    visits: list[Visit] = []
-    actions: list[Action] = []
-    purposes, weights = list(PURPOSE_WEIGHTS), list(PURPOSE_WEIGHTS.values())
-    for key, first, last in assignments:
-        rng = random.Random(f"{SEED}:visits:{trainer.email}:{key}:{first}")
-        until = min(last or today, today - timedelta(days=1))
-        for visited_on in _visit_dates(first, until, rng):
-            purpose = rng.choices(purposes, weights)[0]
-            visit = Visit(
-                site=sites[key],
-                trainer=trainer,
-                visited_on=visited_on,
-                purpose=purpose,
-                summary=VISIT_SUMMARIES[purpose].format(topic=rng.choice(TOPICS)),
-            )
-            visits.append(visit)
-            actions += _actions_of(visit, rng, today, may_stay_open=current)
-    return visits, actions
-
-
-# --- Loading ----------------------------------------------------------------------------------
-
-
-def load(today: date | None = None) -> dict[str, int]:
-    """Add the demo network to the session and flush (the caller commits). Returns counts."""
-    today = today or date.today()
-    last_ended, last_due = _last_months(today)
-
+def build_network() -> Network:
     organisations = {
         key: Organisation(name=o.name, kind=o.kind, region=o.region, ods_code=o.ods_code)
         for key, o in ORGANISATIONS.items()
@@ -735,77 +318,22 @@ def load(today: date | None = None) -> dict[str, int]:
             )
             for key, joined_on, site_target in spec.sites
         ]
-    db.session.add_all(
-        [
-            *organisations.values(),
-            *sites.values(),
-            *designations,
-            *funders.values(),
-            *programmes,
-            *participations,
-        ]
-    )
-    db.session.flush()
+    return Network(organisations, sites, designations, funders, programmes, participations)
 
-    returns = []
-    for spec in SITES:
-        rng = random.Random(f"{SEED}:{spec.key}")
-        returns += _returns(spec, sites[spec.key], rng, last_ended, last_due)
-    db.session.add_all(returns)
-    db.session.flush()
 
-    reviews = _reviews(sites)
-    db.session.add_all(reviews)
-    db.session.flush()
-
-    former_trainer = _former_trainer()  # first: the LOGINS users come after it
-    db.session.add(former_trainer)
-    db.session.flush()
-    users = {}
-    for role, email, password in LOGINS:
-        user = User(email=email, name=USER_NAMES[role], role=role)
-        user.set_password(password)
-        users[role] = user
-    users["funder"].funder = funders["Department of Health"]
-    db.session.add_all(users.values())
-    db.session.flush()
-    db.session.add(UserSite(user_id=users["site_lead"].id, site_id=sites["bradford"].id))
-    db.session.add_all(
-        Assignment(user=users["trainer"], site=sites[key], starts_on=TRAINER_FROM)
-        for key in TRAINER_SITES
-    )
-    former = [
-        (key, first, today - timedelta(days=last) if isinstance(last, int) else last)
-        for key, first, last in FORMER_ASSIGNMENTS
-    ]
-    db.session.add_all(
-        Assignment(user=former_trainer, site=sites[key], starts_on=first, ends_on=last)
-        for key, first, last in former
-    )
-    db.session.flush()
-
-    visits, actions = _visits(
-        sites,
-        users["trainer"],
-        [(key, TRAINER_FROM, None) for key in TRAINER_SITES],
-        today,
-        current=True,
-    )
-    former_visits, former_actions = _visits(sites, former_trainer, former, today, current=False)
-    db.session.add_all([*visits, *former_visits, *actions, *former_actions])
-    db.session.flush()
-
-    return {
-        "organisations": len(organisations),
-        "sites": len(sites),
-        "designations": len(designations),
-        "funders": len(funders),
-        "programmes": len(programmes),
-        "participations": len(participations),
-        "monthly returns": len(returns),
-        "fidelity reviews": len(reviews),
-        "users": len(users) + 1,
-        "assignments": len(TRAINER_SITES) + len(former),
-        "visits": len(visits) + len(former_visits),
-        "actions": len(actions) + len(former_actions),
-    }
+def _profile(spec: ProgrammeSpec) -> list[TargetMonth]:
+    months = months_between(spec.starts_on, spec.ends_on)
+    n = len(months)
+    if spec.profile == "ramp":  # slow while services are set up, then steady
+        values = [round(spec.target * ((i + 1) / n) ** 1.3) for i in range(n)]
+    elif spec.profile == "site targets":  # each site's target spread evenly over its months
+        values = [0.0] * n
+        for _, joined_on, site_target in spec.sites:
+            first = months.index(month_start(joined_on))
+            share = (site_target or 0) / (n - first)
+            for i in range(first, n):
+                values[i] += share * (i - first + 1)
+        values = [round(v) for v in values]
+    else:
+        return []
+    return [TargetMonth(month=m, cumulative=v) for m, v in zip(months, values, strict=True)]

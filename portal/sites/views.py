@@ -45,7 +45,8 @@ from training.fidelity.queries import (
     site_reviews,
     site_trajectory,
 )
-from training.fidelity.scale import BANDS, band_for
+from training.fidelity.scale import BANDS
+from training.fidelity.scoring import band_for
 from training.models import REVIEW_KINDS
 from training.visits.queries import site_visits_and_actions
 

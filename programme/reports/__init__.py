@@ -1,0 +1,1 @@
+"""Publication: a funder's programmes, the printable report, exports, open data and the map."""

@@ -22,87 +22,52 @@ file (typed numbers, real date cells, a bold and frozen header row, column width
 
 from __future__ import annotations
 
-import csv
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, send_file, stream_with_context
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from flask import Response, abort
 from sqlalchemy.orm import aliased
 
 from accounts.models import User
 from accounts.scopes import programme_scope, site_scope
 from core.extensions import db
 from core.sql import month_start
+from core.tables import (
+    BATCH,
+    CONTENT_TYPES,
+    COUNT,
+    DATE,
+    DECIMAL,
+    ID,
+    MONTH,
+    NUMBER,
+    PERCENT,
+    TEXT,
+    Column,
+    Table,
+    download,
+)
 from programme.models import Funder, Participation, Programme
-from programme.queries import get_programme_or_404, progress_of
+from programme.queries import counted_months, get_programme_or_404, progress_of
 from programme.reports import open_data
-from sites.models import RETURN_COUNTS, SECTORS, MonthlyReturn, Organisation, ReturnSector, Site
+from sites.models import (
+    RETURN_COUNTS,
+    SECTORS,
+    MonthlyReturn,
+    Organisation,
+    ReturnSector,
+    ReturnStatus,
+    Site,
+)
 from sites.queries import get_site_or_404
 from training.fidelity import scale as fidelity
-from training.models import FidelityReview, FidelityScore
+from training.fidelity import scoring
+from training.models import FidelityReview, FidelityScore, ReviewStatus
 
 NAMES = ("returns", "progress", "fidelity")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-SUBMITTED = "submitted"
-FINAL = "final"
-BATCH = 1000  # rows fetched from the database at a time, and CSV rows sent at a time
-
-# Column kinds: how a value is written, and whether open data treats it as a count.
-ID = "id"
-TEXT = "text"
-DATE = "date"
-MONTH = "month"
-COUNT = "count"  # people or events: suppressed and rounded in open data
-NUMBER = "number"  # a whole number that is not a count of people (a target, a score)
-DECIMAL = "decimal"  # staff numbers (FTE), job starts expected by a target
-PERCENT = "percent"  # 0..100
-
-XLSX_FORMATS = {
-    ID: "0",
-    DATE: "yyyy-mm-dd",
-    MONTH: "mmm yyyy",
-    COUNT: "#,##0",
-    NUMBER: "#,##0",
-    DECIMAL: "0.0#",
-    PERCENT: "0.0",
-}
-# Text starting with these would be a formula in a spreadsheet: such CSV cells get a leading '.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str
-    width: int = 12
-    rate: open_data.Rate | None = None  # how open data works this column out again
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of figures: its columns and its rows (an iterator: read it once)."""
-
-    name: str
-    title: str
-    columns: tuple[Column, ...]
-    rows: Iterable[tuple[Any, ...]]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def names(self) -> list[str]:
-        return [column.name for column in self.columns]
 
 
 @dataclass(frozen=True)
@@ -157,7 +122,7 @@ RETURN_COLUMNS = (
 
 def _counted_by_programme(programme_id: int) -> Any:
     """The return's month is one the programme counts: inside its period and the site's
-    participation (the rule of programme.queries, which makes the programme's achieved)."""
+    participation (programme.queries.counted_months, the rule of the programme's achieved)."""
     r, p, g = MonthlyReturn, Participation, Programme
     return (
         sa.exists()
@@ -165,10 +130,7 @@ def _counted_by_programme(programme_id: int) -> Any:
             p.site_id == r.site_id,
             p.programme_id == programme_id,
             g.id == p.programme_id,
-            r.month >= month_start(p.joined_on),
-            sa.or_(p.left_on.is_(None), r.month <= p.left_on),
-            r.month >= month_start(g.starts_on),
-            r.month <= g.ends_on,
+            *counted_months(),
         )
         .correlate(r)
     )
@@ -216,7 +178,7 @@ def returns_table(scope: ExportScope) -> Table:
         .join(Site, Site.id == r.site_id)
         .join(Organisation, Organisation.id == Site.organisation_id)
         .outerjoin(sectors, sectors.c.return_id == r.id)
-        .where(r.status == SUBMITTED, *of_scope(r.site_id))
+        .where(r.status == ReturnStatus.SUBMITTED, *of_scope(r.site_id))
         .order_by(Site.name, Site.id, r.month)
     )
     if scope.programme_id is not None:
@@ -285,7 +247,7 @@ def progress_table(scope: ExportScope) -> Table:
         .join(r, r.site_id == p.site_id)
         .where(
             p.programme_id.in_(ids),
-            r.status == SUBMITTED,
+            r.status == ReturnStatus.SUBMITTED,
             r.month <= scope.on,
             r.month >= month_start(p.joined_on),
             sa.or_(p.left_on.is_(None), r.month <= p.left_on),
@@ -358,7 +320,7 @@ def fidelity_table(scope: ExportScope) -> Table:
         sa.select(*columns)
         .join(Site, Site.id == f.site_id)
         .join(Organisation, Organisation.id == Site.organisation_id)
-        .where(f.status == FINAL, *_of_sites(f.site_id, scope))
+        .where(f.status == ReviewStatus.FINAL, *_of_sites(f.site_id, scope))
         .order_by(Site.name, Site.id, f.reviewed_on, f.id)
     )
     if scope.programme_id is not None:
@@ -384,7 +346,7 @@ def fidelity_table(scope: ExportScope) -> Table:
     def rows() -> Iterator[tuple[Any, ...]]:
         for row in _stream(query):
             values = tuple(row)
-            yield values[:7] + (fidelity.band_of_total(values[6]),) + values[7:]
+            yield values[:7] + (scoring.band_of_total(values[6]),) + values[7:]
 
     all_columns = REVIEW_COLUMNS + (SCORE_COLUMNS if scope.item_scores else ())
     notes = ("Every final review of each site, oldest first. Totals run from 25 to 125.",)
@@ -425,83 +387,6 @@ def open_table(table: Table) -> Table:
 # Writing the files ----------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write hands back what it was given: csv.writer then returns
-    each formatted line instead of storing it."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
-def _csv_value(value: Any, kind: str) -> Any:
-    if value is None:
-        return ""
-    if kind == MONTH and isinstance(value, date):
-        return f"{value:%Y-%m}"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and kind == TEXT:
-        return "'" + value
-    return value
-
-
-def csv_chunks(table: Table) -> Iterator[str]:
-    """The table as CSV text, a batch of lines at a time (never the whole file at once)."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    kinds = [column.kind for column in table.columns]
-    yield writer.writerow(table.names)
-    batch: list[str] = []
-    for row in table.rows:
-        batch.append(writer.writerow([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)]))
-        if len(batch) >= BATCH:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
-
-
-def _xlsx_value(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def write_xlsx(table: Table, file: IO[bytes], generated: str) -> None:
-    """The table as a workbook: a sheet of figures (bold, frozen header row; numbers and dates
-    typed, with formats; column widths) and a sheet "About" with what the figures are."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.title[:31])
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    for index, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(column.width, 8)
-    bold = Font(bold=True)
-    header = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=column.name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    formats = [XLSX_FORMATS.get(column.kind) for column in table.columns]
-    for row in table.rows:
-        cells = []
-        for value, number_format in zip(row, formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-            if isinstance(value, str):
-                cell.data_type = "s"  # text is text, even when it starts with "="
-            elif number_format and value is not None:
-                cell.number_format = number_format
-            cells.append(cell)
-        sheet.append(cells)
-    about = workbook.create_sheet("About")
-    about.column_dimensions["A"].width = 100
-    title = WriteOnlyCell(about, value=f"{table.title}: IPS Network Tracker")
-    title.font = bold
-    about.append([title])
-    about.append([generated])
-    for note in table.notes:
-        about.append([note])
-    workbook.save(file)
-
-
 def filename(name: str, extension: str, scope: ExportScope, open_form: bool) -> str:
     parts = [f"ips-{name}"]
     if scope.programme_id is not None:
@@ -512,22 +397,6 @@ def filename(name: str, extension: str, scope: ExportScope, open_form: bool) -> 
         parts.append("open-data")
     parts.append(scope.on.isoformat())
     return "-".join(parts) + f".{extension}"
-
-
-def download(table: Table, extension: str, name: str, generated: str) -> Response:
-    """The file as an attachment: CSV streamed, XLSX from a temporary file."""
-    if extension == "csv":
-        response = Response(
-            stream_with_context(csv_chunks(table)), content_type=CONTENT_TYPES["csv"]
-        )
-    else:
-        file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (sent, then closed)
-        write_xlsx(table, file, generated)
-        file.seek(0)
-        response = send_file(file, mimetype=CONTENT_TYPES["xlsx"], max_age=0)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 # Answering a request --------------------------------------------------------------------------

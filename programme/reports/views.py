@@ -28,7 +28,7 @@ from programme.progress import STATUS_LABELS
 from programme.queries import get_programme_or_404
 from programme.reports import exports
 from programme.views import programme_figures, progress_chart
-from sites.models import REGIONS, MonthlyReturn, Organisation, Site
+from sites.models import REGIONS, MonthlyReturn, Organisation, ReturnStatus, Site
 from sites.outcomes import last_12_months
 from training.fidelity.queries import latest_bands
 from training.fidelity.scale import BANDS
@@ -168,7 +168,7 @@ def map_sites(user: User, today: date) -> list[MapSite]:
     starts = (
         sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
         .where(
-            MonthlyReturn.status == "submitted",
+            MonthlyReturn.status == ReturnStatus.SUBMITTED,
             MonthlyReturn.month.between(period.first, period.last),
         )
         .group_by(MonthlyReturn.site_id)

@@ -16,7 +16,7 @@ from accounts.models import User
 from core import working_days
 from core.extensions import db
 from core.paging import Page, paged
-from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site, UserSite
+from sites.models import MonthlyReturn, Organisation, ReturnStatus, ReturnVersion, Site, UserSite
 from sites.returns import rules as return_rules
 
 
@@ -69,7 +69,9 @@ def returns_overview(
         latest = dict(
             db.session.execute(
                 sa.select(MonthlyReturn.site_id, sa.func.max(MonthlyReturn.month))
-                .where(MonthlyReturn.site_id.in_(ids), MonthlyReturn.status == "submitted")
+                .where(
+                    MonthlyReturn.site_id.in_(ids), MonthlyReturn.status == ReturnStatus.SUBMITTED
+                )
                 .group_by(MonthlyReturn.site_id)
             ).all()
         )

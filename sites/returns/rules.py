@@ -263,7 +263,9 @@ class Change:
     after: Any
 
 
-def figures_snapshot(values: Mapping[str, Any], sectors: Mapping[str, int] | None) -> dict:
+def figures_snapshot(
+    values: Mapping[str, Any], sectors: Mapping[str, int] | None
+) -> dict[str, Any]:
     """A return's figures as plain JSON values, for its version history."""
     snapshot: dict[str, Any] = {}
     for name in COUNTS:

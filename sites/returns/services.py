@@ -19,11 +19,8 @@ from accounts.models import User
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.records import check_version, utcnow
-from sites.models import MonthlyReturn, ReturnSector, ReturnVersion, Site
+from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, ReturnVersion, Site
 from sites.returns import rules as return_rules
-
-SUBMITTED = "submitted"
-DRAFT = "draft"
 
 
 class WarningsNotConfirmed(ValidationFailed):
@@ -64,7 +61,7 @@ def submitted_job_starts(site_id: int, month: date) -> int | None:
         sa.select(MonthlyReturn.job_starts).where(
             MonthlyReturn.site_id == site_id,
             MonthlyReturn.month == month,
-            MonthlyReturn.status == SUBMITTED,
+            MonthlyReturn.status == ReturnStatus.SUBMITTED,
         )
     )
 
@@ -139,9 +136,9 @@ def save_return(
             )
         check_version(existing, version)
     was_submitted = existing is not None and existing.is_submitted
-    status = SUBMITTED if submit or was_submitted else DRAFT
+    status = ReturnStatus.SUBMITTED if submit or was_submitted else ReturnStatus.DRAFT
     checked = check_figures(
-        site.id, month, figures, sectors, complete=status == SUBMITTED, today=today
+        site.id, month, figures, sectors, complete=status == ReturnStatus.SUBMITTED, today=today
     )
     if not checked.ok:
         raise ValidationFailed(checked.errors)
@@ -162,7 +159,7 @@ def save_return(
 
     for name, value in checked.values.items():
         setattr(monthly_return, name, value)
-    if checked.sectors is not None or status == SUBMITTED:
+    if checked.sectors is not None or status == ReturnStatus.SUBMITTED:
         wanted = checked.sectors or {}
         current = {row.sector: row for row in monthly_return.sectors}
         for sector, row in current.items():
@@ -174,10 +171,10 @@ def save_return(
             else:
                 monthly_return.sectors.append(ReturnSector(sector=sector, job_starts=count))
     monthly_return.status = status
-    if status == SUBMITTED and not was_submitted:
+    if status == ReturnStatus.SUBMITTED and not was_submitted:
         monthly_return.submitted_at = utcnow()
         monthly_return.submitted_by_id = user.id if user else None
-    if status == SUBMITTED and _snapshot(monthly_return) != before:
+    if status == ReturnStatus.SUBMITTED and _snapshot(monthly_return) != before:
         _keep_version(monthly_return, user, source, len(monthly_return.versions) + 1)
     db.session.flush()
     return SavedReturn(monthly_return, existing is None, checked.warnings)

@@ -3,7 +3,6 @@ history. Writes go through sites/returns.py; the rules are sites/return_rules.py
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -13,13 +12,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from accounts.current import current_account
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.months import previous_month
+from core.months import Month, month_slug, month_start, previous_month
 from core.paging import page_number, pagination
+from core.schemas import path_id
 from core.web.access import allow
-from sites.forms import ReturnForm
 from sites.queries import site_returns
 from sites.returns import deadlines
 from sites.returns import rules as return_rules
+from sites.returns.forms import ReturnForm
 from sites.returns.queries import (
     get_site_for_returns_or_404,
     return_due_date,
@@ -30,23 +30,16 @@ from sites.returns.services import WarningsNotConfirmed, find_return, save_retur
 
 bp = Blueprint("returns", __name__)
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FIRST_MONTH = date(1990, 1, 1)
 STALE = (
     "Someone else changed this return since you opened it. The figures below are the ones now "
     "saved: check them and make your change again."
 )
 
 
-def month_slug(month: date) -> str:
-    return f"{month:%Y-%m}"
-
-
-def _month_or_404(text: str) -> date:
-    found = MONTH.match(text)
-    if not found:
-        abort(404)
-    month = date(int(found[1]), int(found[2]), 1)
-    if month > date.today().replace(day=1) or month.year < 1990:
+def _month_or_404(month: Month) -> Month:
+    """A return's month: from January 1990 to this month; later or earlier is not found."""
+    if month > month_start(date.today()) or month < FIRST_MONTH:
         abort(404)
     return month
 
@@ -86,9 +79,9 @@ def _render(site: Any, month: date, form: ReturnForm, **context: Any) -> Any:
     )
 
 
-@bp.route("/sites/<int(max=2147483647):site_id>/returns/<month>", methods=["GET", "POST"])
+@bp.route(f"/sites/{path_id('site_id')}/returns/<month:month>", methods=["GET", "POST"])
 @allow("admin", "site_lead")
-def edit(site_id: int, month: str) -> Any:
+def edit(site_id: int, month: Month) -> Any:
     user = current_account()
     site = get_site_for_returns_or_404(user, site_id)
     first_day = _month_or_404(month)
@@ -140,10 +133,10 @@ def edit(site_id: int, month: str) -> Any:
         flash(f"The {first_day:%B %Y} return for {site.name} is submitted. Thank you.")
     else:
         flash(f"Your draft of the {first_day:%B %Y} return is saved. It is not submitted yet.")
-    return redirect(url_for("returns.edit", site_id=site.id, month=month_slug(first_day)))
+    return redirect(url_for("returns.edit", site_id=site.id, month=first_day))
 
 
-@bp.route("/sites/<int(max=2147483647):site_id>/returns/")
+@bp.route(f"/sites/{path_id('site_id')}/returns/")
 @allow("admin", "site_lead")
 def site_months(site_id: int) -> Any:
     """The site's returns month by month, newest first: two years, or since the site launched."""

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from sites.models import MonthlyReturn
 from sites.returns import rules as return_rules
-from sites.returns.importing.checker import HEADER
+from sites.returns.importing.reader import HEADER
 from tests.browser.pages import assert_clean_and_accessible, log_in
 
 pytestmark = pytest.mark.browser

@@ -18,11 +18,11 @@ from accounts.models import ApiToken, User
 from accounts.services import user_for_token
 from core.extensions import db as _db
 from core.working_days import last_due_month
-from portal.demo.network import LOGINS
+from portal.demo import LOGINS
 from programme.models import Participation, Programme
 from sites.models import SECTORS, MonthlyReturn, ReturnSector, Site, UserSite
 from tests.conftest import empty_database
-from training.fidelity import scale as fidelity
+from training.fidelity import scoring
 from training.models import Assignment, FidelityReview, FidelityScore
 
 R = MonthlyReturn
@@ -240,10 +240,10 @@ class TestTheDemoNetwork:
 
         worcestershire = totals("Worcestershire IPS")
         assert worcestershire[-1] == 118
-        assert [fidelity.band_for(t) for t in worcestershire] == ["exemplary"] * 3
-        assert fidelity.band_for(totals("Blackpool Council IPS")[-1]) == "exemplary"
+        assert [scoring.band_for(t) for t in worcestershire] == ["exemplary"] * 3
+        assert scoring.band_for(totals("Blackpool Council IPS")[-1]) == "exemplary"
         before_award = totals("Bradford IPS service", before=date(2019, 10, 1))
-        assert fidelity.band_for(before_award[-1]) == "good"
+        assert scoring.band_for(before_award[-1]) == "good"
         assert len(before_award) >= 2, "a trajectory, not one review"
 
     def test_every_review_total_is_the_sum_of_its_25_scores(self, demo):
@@ -351,7 +351,7 @@ class TestTheDemoNetwork:
         )
 
     def test_trainers_visits_and_actions_span_years_with_some_overdue(self, demo):
-        from portal.demo.network import FORMER_TRAINER, TRAINER_SITES
+        from portal.demo import FORMER_TRAINER, TRAINER_SITES
         from training.models import Action, Visit
 
         trainer = demo.session.scalar(

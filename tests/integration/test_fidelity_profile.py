@@ -17,7 +17,7 @@ from tests.query_counter import count_queries
 from training.fidelity import queries
 from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
 from training.fidelity.queries import ProfileFilters
-from training.fidelity.scale import review_total
+from training.fidelity.scoring import review_total
 from training.models import FidelityReview, FidelityScore
 
 ALL_ITEMS = range(1, 26)

@@ -14,12 +14,13 @@ import pytest
 import sqlalchemy as sa
 
 from core.audit import AuditEvent
+from core.errors import ValidationFailed
 from sites.models import MonthlyReturn, ReturnSector, ReturnUpload, ReturnVersion, UserSite
 from sites.returns import rules as return_rules
-from sites.returns.importing import checker as service
+from sites.returns.importing import reader, writer
 
 URL = "/api/v1/returns/import"
-HEADER = ",".join(service.HEADER)
+HEADER = ",".join(reader.HEADER)
 GOOD = {
     "referrals": "10",
     "caseload": "40",
@@ -35,7 +36,7 @@ GOOD = {
 
 def line(site_id, month: str, **figures) -> str:
     values = {"site_id": str(site_id), "month": month, **GOOD, **figures}
-    return ",".join(values[name] for name in service.HEADER)
+    return ",".join(values[name] for name in reader.HEADER)
 
 
 def csv_of(*lines: str, header: str = HEADER) -> str:
@@ -230,7 +231,7 @@ def test_warnings_do_not_stop_the_import_and_are_listed(api, make, db):
 
 def test_columns_may_come_in_any_order_and_blank_rows_are_skipped(api, make, db):
     site = make.site()
-    header = ",".join(reversed(service.HEADER))
+    header = ",".join(reversed(reader.HEADER))
     row = ",".join(reversed(line(site.id, "2024-01").split(",")))
     response = send(api("admin"), f"\ufeff{header}\r\n{row}\r\n,,,,,,,,,,\r\n\r\n")
     assert response.get_json() == {"imported": 1, "warnings": []}
@@ -267,8 +268,8 @@ def test_the_service_rolls_back_what_it_wrote_when_a_later_row_is_bad(make, db):
     lines.append(line(site.id, "1999-12", caseload="x"))
     before = snapshot(db)
 
-    with pytest.raises(service.ValidationFailed) as failed:
-        service.import_returns(io.BytesIO(csv_of(*lines).encode()), admin, today=date(2130, 1, 1))
+    with pytest.raises(ValidationFailed) as failed:
+        writer.import_returns(io.BytesIO(csv_of(*lines).encode()), admin, today=date(2130, 1, 1))
 
     assert failed.value.extra["rows"] == [
         {"row": 1502, "fields": {"caseload": [return_rules.WHOLE]}}
@@ -338,7 +339,7 @@ def test_each_rule_is_a_row_error_with_its_row_number(api, make, db, change, fie
     make.monthly_return(site, date(2023, 10, 1), job_starts=1)
     values = {"site_id": str(site.id), "month": "2024-01", **GOOD, "sustained_13_weeks": "1"}
     values |= change
-    bad = ",".join(values[name] for name in service.HEADER)
+    bad = ",".join(values[name] for name in reader.HEADER)
     text = csv_of(line(site.id, "2023-11"), line(site.id, "2023-12"), bad, line(site.id, "2024-02"))
 
     response = send(api("admin"), text)
@@ -538,7 +539,7 @@ def test_a_body_that_is_not_csv_is_400(api, make, db, content_type):
 def test_a_file_over_the_size_limit_is_413(api, make, db, monkeypatch):
     site = make.site()
     text = csv_of(*(line(site.id, f"{2000 + i // 12}-{i % 12 + 1:02d}") for i in range(100)))
-    monkeypatch.setattr(service, "MAX_FILE_BYTES", len(text) - 1)
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", len(text) - 1)
     caller = api("admin")
 
     response = caller.post(
@@ -574,7 +575,7 @@ def test_twenty_thousand_rows_import_through_the_service(make, db):
     text = csv_of(*lines).encode()
     seen = []
 
-    result = service.import_returns(
+    result = writer.import_returns(
         io.BytesIO(text), admin, on_progress=lambda done, total: seen.append((done, total))
     )
     db.session.commit()

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from accounts.models import User
 from core.extensions import db as _db
-from core.sql import financial_year_start
+from core.months import financial_year_start
 from programme.models import Funder, Participation, Programme
 from programme.queries import last_due_month
 from sites.models import MonthlyReturn, Organisation, Site

@@ -16,8 +16,8 @@ from core.charts import programme_progress_chart, site_outcomes_chart, site_rate
 from programme.reports.views import MapSite, network_map_chart, print_sized
 from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
 from training.fidelity.queries import FidelityHeatmap, HeatmapSite, ItemProfile, TrajectoryPoint
+from training.visits.activity import TrainerActivity
 from training.visits.charts import visits_by_month_chart, visits_by_purpose_chart
-from training.visits.queries import TrainerActivity
 
 MONTHS = [date(2026, 1, 1), date(2026, 2, 1)]
 

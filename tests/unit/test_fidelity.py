@@ -13,12 +13,14 @@ from training.fidelity.scale import (
     MIN_TOTAL,
     SECTIONS,
     FidelityItem,
+    item,
+    items_by_section,
+)
+from training.fidelity.scoring import (
     band_for,
     band_range,
     clean_scores,
-    item,
     item_changes,
-    items_by_section,
     missing_items,
     review_band,
     review_total,

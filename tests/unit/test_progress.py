@@ -6,13 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.months import month_start, months_between
 from programme.progress import (
-    STATUSES,
     MonthPoint,
+    ProgressStatus,
     expected_at,
     expected_line,
-    month_start,
-    months_between,
     programme_progress,
     run_rate,
 )
@@ -442,7 +441,7 @@ def test_progress_properties(data):
     progress = programme_progress(**programme, monthly_job_starts=job_starts, on=on)
 
     assert 0 <= progress.achieved <= sum(job_starts.values())
-    assert progress.status in STATUSES
+    assert progress.status in tuple(ProgressStatus)
     assert (progress.percent is None) == (programme["target"] == 0)
     assert progress.projected >= progress.achieved
     if on < programme["starts_on"]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from core.extensions import db
@@ -40,3 +41,43 @@ def get_site_for_review_or_404(user: User, site_id: int) -> Site:
     if not can_review_site(user, site_id):
         abort(403)
     return site
+
+
+def assignments_select(q: str, today: date) -> sa.Select:
+    """Every assignment with its trainer and site loaded, current ones first, then by trainer
+    and site; `q` matches part of the trainer's or the site's name."""
+    current = sa.and_(
+        Assignment.starts_on <= today,
+        sa.or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today),
+    )
+    select = (
+        sa.select(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .join(Site, Site.id == Assignment.site_id)
+        .options(joinedload(Assignment.user), joinedload(Assignment.site))
+        .order_by(
+            sa.case((current, 0), else_=1),
+            User.name,
+            Site.name,
+            Assignment.starts_on.desc(),
+            Assignment.id,
+        )
+    )
+    if q:
+        pattern = q.lower()
+        select = select.where(
+            sa.or_(
+                sa.func.lower(User.name).contains(pattern, autoescape=True),
+                sa.func.lower(Site.name).contains(pattern, autoescape=True),
+            )
+        )
+    return select
+
+
+def assignment_state(assignment: Assignment, today: date) -> str:
+    """ "Current", "Ended" or "Starts later" on `today`."""
+    if assignment.starts_on > today:
+        return "Starts later"
+    if assignment.ends_on is not None and assignment.ends_on < today:
+        return "Ended"
+    return "Current"

@@ -12,6 +12,7 @@ from html import escape
 
 from core.charts import NHS_BLUE, NHS_GREY, base_layout, figure_json, trace
 from training.fidelity import scale as fidelity
+from training.fidelity import scoring
 from training.fidelity.queries import FidelityHeatmap, TrajectoryPoint
 
 # Pale band colours, darkest where fidelity is highest; text on them stays readable.
@@ -85,7 +86,7 @@ def trajectory_chart(points: Sequence[TrajectoryPoint], *, title: str = "Fidelit
     shapes = []
     annotations = []
     for band, label in fidelity.BANDS.items():
-        low, high = fidelity.band_range(band)
+        low, high = scoring.band_range(band)
         # Each band fills from its lowest total to the next band's lowest (no gaps between).
         top = high + 1 if high < fidelity.MAX_TOTAL else high
         shapes.append(

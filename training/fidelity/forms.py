@@ -15,8 +15,10 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField, TextArea
 from wtforms.validators import Optional
 
 from accounts.scopes import programme_site_ids
-from sites.forms import ProgrammeRegionFilterForm, day_field, strip, version_field
+from core.web.forms import day_field, strip, version_field
+from sites.forms import ProgrammeRegionFilterForm
 from training.fidelity import scale as fidelity
+from training.fidelity import scoring
 from training.fidelity.queries import ProfileFilters
 from training.models import REVIEW_KINDS, FidelityReview
 
@@ -146,15 +148,15 @@ class ReviewForm(FlaskForm):
     def running_total(self) -> dict[str, Any]:
         """What the form shows beside its buttons: items scored, their sum, the band when all
         25 are scored."""
-        scores = fidelity.clean_scores(
+        scores = scoring.clean_scores(
             {item.number: _score(self[f"score_{item.number}"].data) for item in fidelity.ITEMS}
         )
-        total = fidelity.review_total(scores)
+        total = scoring.review_total(scores)
         return {
             "scored": len(scores),
             "sum": sum(scores.values()),
             "total": total,
-            "band": fidelity.band_for(total) if total is not None else None,
+            "band": scoring.band_for(total) if total is not None else None,
         }
 
 

@@ -19,9 +19,9 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from sites.models import Site
 from training.fidelity import scale as fidelity
-from training.models import Action, FidelityReview, FidelityScore
+from training.fidelity import scoring
+from training.models import Action, FidelityReview, FidelityScore, ReviewStatus
 
-FINAL = "final"
 BELOW = 4  # an item scored below 4 is where training should go ("sites below 4")
 
 SiteIds = Iterable[int] | sa.Select | None  # ids, a select of ids (a scope), or None: every site
@@ -29,7 +29,7 @@ SiteIds = Iterable[int] | sa.Select | None  # ids, a select of ids (a scope), or
 
 def _band_or_none(total: int | None) -> str | None:
     try:
-        return None if total is None else fidelity.band_for(total)
+        return None if total is None else scoring.band_for(total)
     except ValueError:
         return None
 
@@ -57,7 +57,7 @@ def latest_final_reviews(site_ids: SiteIds = None) -> sa.Subquery:
             order_by=(FidelityReview.reviewed_on.desc(), FidelityReview.id.desc()),
         )
         .label("rank"),
-    ).where(FidelityReview.status == FINAL)
+    ).where(FidelityReview.status == ReviewStatus.FINAL)
     ranked = _restrict(ranked, FidelityReview.site_id, site_ids).subquery("ranked_reviews")
     return (
         sa.select(ranked.c.id, ranked.c.site_id, ranked.c.reviewed_on, ranked.c.total)
@@ -88,7 +88,7 @@ def site_ids_in_band(band: str) -> sa.Select:
     fidelity.BANDS); selects nothing for an unknown band."""
     latest = latest_final_reviews()
     try:
-        low, high = fidelity.band_range(band)
+        low, high = scoring.band_range(band)
     except ValueError:
         return sa.select(latest.c.site_id).where(sa.false())
     return sa.select(latest.c.site_id).where(latest.c.total.between(low, high))
@@ -116,13 +116,13 @@ def site_trajectory(site_id: int) -> list[TrajectoryPoint]:
         sa.select(
             FidelityReview.id, FidelityReview.reviewed_on, FidelityReview.kind, FidelityReview.total
         )
-        .where(FidelityReview.site_id == site_id, FidelityReview.status == FINAL)
+        .where(FidelityReview.site_id == site_id, FidelityReview.status == ReviewStatus.FINAL)
         .order_by(FidelityReview.reviewed_on, FidelityReview.id)
     )
     points: list[TrajectoryPoint] = []
     previous: int | None = None
     for index, row in enumerate(rows):
-        change = fidelity.total_change(row.total, previous) if index else None
+        change = scoring.total_change(row.total, previous) if index else None
         points.append(
             TrajectoryPoint(
                 row.id, row.reviewed_on, row.kind, row.total, _band_or_none(row.total), change
@@ -148,7 +148,7 @@ def site_reviews(site_id: int, *, drafts: bool) -> Sequence[sa.Row[Any]]:
         .order_by(FidelityReview.reviewed_on.desc(), FidelityReview.id.desc())
     )
     if not drafts:
-        select = select.where(FidelityReview.status == FINAL)
+        select = select.where(FidelityReview.status == ReviewStatus.FINAL)
     return db.session.execute(select).all()
 
 
@@ -169,9 +169,9 @@ class ReviewDetail:
     @property
     def total(self) -> int | None:
         """The total of a final review (stored); a draft's only once all 25 are scored."""
-        if self.review.status == FINAL:
+        if self.review.status == ReviewStatus.FINAL:
             return self.review.total
-        return fidelity.review_total(self.scores)
+        return scoring.review_total(self.scores)
 
     @property
     def band(self) -> str | None:
@@ -180,7 +180,7 @@ class ReviewDetail:
     @property
     def change(self) -> int | None:
         previous = self.previous.total if self.previous else None
-        return fidelity.total_change(self.total, previous)
+        return scoring.total_change(self.total, previous)
 
 
 def previous_final_review(review: FidelityReview) -> FidelityReview | None:
@@ -189,7 +189,7 @@ def previous_final_review(review: FidelityReview) -> FidelityReview | None:
         sa.select(FidelityReview)
         .where(
             FidelityReview.site_id == review.site_id,
-            FidelityReview.status == FINAL,
+            FidelityReview.status == ReviewStatus.FINAL,
             FidelityReview.id != review.id,
             sa.or_(
                 FidelityReview.reviewed_on < review.reviewed_on,

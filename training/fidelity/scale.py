@@ -1,27 +1,16 @@
-"""The IPS Supported Employment Fidelity Scale: the one home of the scale in the portal.
+"""Pure data: the IPS Supported Employment Fidelity Scale, the one home of the scale in the portal.
 
 The 25-item scale (the 2008 revision by Becker, Swanson, Bond and colleagues, as used by UK
-reviewers) lives here and nowhere else: its sections, items, the anchors for each score, the bands
-a total falls in, and the rules for scoring a review. The review form, the API, the heatmap and the
-exports all read it from this module. The anchors are our own plain-English summaries of what each
-score means, not the published wording.
-
-Pure: standard library only, no Flask and no SQLAlchemy.
-
-- Each item is scored with a whole number from 1 to 5. Booleans are not scores.
-- A review's total is the sum of the 25 scores, 25 to 125, and exists only when every item is
-  scored; an incomplete review has no total and no band.
-- Bands: 115-125 Exemplary, 100-114 Good, 74-99 Fair, 25-73 Not IPS.
-- Raw scores (from a form or JSON) are checked by ``score_errors``, which never raises, and turned
-  into ``{item number: score}`` by ``clean_scores``. The other scoring functions take clean scores
-  and ignore anything that is not a valid score of an item of the scale.
+reviewers) lives here and nowhere else: its sections, items, the anchors for each score and the
+bands a total falls in. The review form, the API, the heatmap and the exports all read it from
+this module; training.fidelity.scoring scores reviews against it. The anchors are our own
+plain-English summaries of what each score means, not the published wording. Standard library
+only.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeGuard
 
 MIN_SCORE = 1
 MAX_SCORE = 5
@@ -34,7 +23,7 @@ SECTIONS: Mapping[str, str] = MappingProxyType(
 
 BANDS = {"exemplary": "Exemplary", "good": "Good", "fair": "Fair", "not_ips": "Not IPS"}
 
-_BAND_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+BAND_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
     {"exemplary": (115, 125), "good": (100, 114), "fair": (74, 99), "not_ips": (25, 73)}
 )
 
@@ -42,7 +31,7 @@ _BAND_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
 _SHOWN_LIMIT = 10**6
 
 
-def _shown(value: object, otherwise: str) -> str:
+def shown_value(value: object, otherwise: str) -> str:
     """A short, safe rendering of a value for a message (never str() of a huge number)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < _SHOWN_LIMIT:
         return str(value)
@@ -51,8 +40,10 @@ def _shown(value: object, otherwise: str) -> str:
     return otherwise
 
 
-def _no_such_item(number: object) -> str:
-    return f"There is no item {_shown(number, 'with that number')}: the scale has items 1 to 25"
+def no_such_item_message(number: object) -> str:
+    return (
+        f"There is no item {shown_value(number, 'with that number')}: the scale has items 1 to 25"
+    )
 
 
 @dataclass(frozen=True)
@@ -438,8 +429,8 @@ ITEMS: tuple[FidelityItem, ...] = (
     ),
 )
 
-_ITEMS_BY_NUMBER: Mapping[int, FidelityItem] = MappingProxyType({i.number: i for i in ITEMS})
-_NUMBERS = range(1, len(ITEMS) + 1)
+ITEMS_BY_NUMBER: Mapping[int, FidelityItem] = MappingProxyType({i.number: i for i in ITEMS})
+ITEM_NUMBERS = range(1, len(ITEMS) + 1)
 
 
 def items_by_section() -> tuple[FidelitySection, ...]:
@@ -452,163 +443,15 @@ def items_by_section() -> tuple[FidelitySection, ...]:
 
 def item(number: int) -> FidelityItem:
     """The item with this number; KeyError when the scale has no such item."""
-    if isinstance(number, bool) or not isinstance(number, int) or number not in _ITEMS_BY_NUMBER:
-        raise KeyError(_no_such_item(number))
-    return _ITEMS_BY_NUMBER[number]
+    if isinstance(number, bool) or not isinstance(number, int) or number not in ITEMS_BY_NUMBER:
+        raise KeyError(no_such_item_message(number))
+    return ITEMS_BY_NUMBER[number]
 
 
 # Bands
 
 
-def band_for(total: int) -> str:
-    """The band (a key of BANDS) of a review total; ValueError outside 25..125."""
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise ValueError(f"A total is a whole number, not {type(total).__name__}")
-    for band, (low, high) in _BAND_RANGES.items():
-        if low <= total <= high:
-            return band
-    raise ValueError(
-        f"A total runs from {MIN_TOTAL} to {MAX_TOTAL}, not {_shown(total, 'a number that large')}"
-    )
-
-
-def band_of_total(total: int | None) -> str | None:
-    """The band of a total, or None for no total (an incomplete review) or one off the scale."""
-    try:
-        return None if total is None else band_for(total)
-    except ValueError:
-        return None
-
-
-def band_range(band: str) -> tuple[int, int]:
-    """The lowest and highest totals of a band (both included); ValueError for an unknown band."""
-    try:
-        return _BAND_RANGES[band]
-    except (KeyError, TypeError):
-        shown = _shown(band, "of that kind")
-        raise ValueError(f"There is no band {shown}: the bands are {', '.join(BANDS)}") from None
-
-
 # Scoring clean scores: {item number: score}
 
 
-def _is_score(value: object) -> TypeGuard[int]:
-    return (
-        isinstance(value, int) and not isinstance(value, bool) and MIN_SCORE <= value <= MAX_SCORE
-    )
-
-
-def missing_items(scores: Mapping[int, int | None]) -> list[int]:
-    """The numbers of the items without a score from 1 to 5, in order."""
-    return [n for n in _NUMBERS if not _is_score(scores.get(n))]
-
-
-def review_total(scores: Mapping[int, int | None]) -> int | None:
-    """The sum of the 25 scores, or None while any item is unscored (no total yet)."""
-    found = [s for n in _NUMBERS if _is_score(s := scores.get(n))]
-    return sum(found) if len(found) == len(_NUMBERS) else None
-
-
-def review_band(scores: Mapping[int, int | None]) -> str | None:
-    """The band of a complete review, or None while any item is unscored."""
-    total = review_total(scores)
-    return None if total is None else band_for(total)
-
-
-def weak_items(scores: Mapping[int, int | None], threshold: int = 4) -> list[int]:
-    """The scored items below `threshold`, weakest first, then by item number.
-
-    These are where training and the action plan should go next. Unscored items are not listed.
-    """
-    weak = [(s, n) for n in _NUMBERS if _is_score(s := scores.get(n)) and s < threshold]
-    return [n for _, n in sorted(weak)]
-
-
-def item_changes(current: Mapping[int, int], previous: Mapping[int, int]) -> dict[int, int]:
-    """Current minus previous score, by item number, for the items scored in both reviews."""
-    return {
-        n: current[n] - previous[n]
-        for n in _NUMBERS
-        if _is_score(current.get(n)) and _is_score(previous.get(n))
-    }
-
-
-def total_change(current_total: int | None, previous_total: int | None) -> int | None:
-    """Current total minus previous total, or None when either review has no total."""
-    if current_total is None or previous_total is None:
-        return None
-    return current_total - previous_total
-
-
 # Checking raw scores, e.g. {"7": 4} from JSON or a form
-
-_DIGITS = re.compile(r"[0-9]{1,6}")
-
-
-def _item_number(key: object) -> int | None:
-    """The whole number a key names (7 or "7"), or None when it names no number."""
-    if isinstance(key, bool):
-        return None
-    if isinstance(key, int):
-        return key
-    if isinstance(key, str):
-        text = key.strip()
-        if _DIGITS.fullmatch(text):
-            return int(text)
-    return None
-
-
-def score_errors(scores: Mapping[Any, Any]) -> dict[str, list[str]]:
-    """Messages about raw scores, keyed by item number as a string; empty when they are valid.
-
-    Keys may be item numbers as ints or strings ("7" or 7). A value of None means "not scored
-    yet" and is not an error (a draft may be incomplete; ``missing_items`` says what is left). A
-    score is a whole number from 1 to 5: booleans, floats, strings and other numbers are errors.
-    Keys that are not items of the scale are reported under "scores". Never raises.
-    """
-    errors: dict[str, list[str]] = {}
-
-    def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
-
-    if not isinstance(scores, Mapping):
-        add("scores", "Send the scores as an object from item number to score")
-        return errors
-    try:
-        entries = list(scores.items())
-    except Exception:
-        add("scores", "Send the scores as an object from item number to score")
-        return errors
-
-    seen: set[int] = set()
-    for key, value in entries:
-        number = _item_number(key)
-        if number is None or number not in _ITEMS_BY_NUMBER:
-            add("scores", _no_such_item(key if number is None else number))
-            continue
-        if number in seen:
-            add(str(number), f"Item {number} is given more than once")
-            continue
-        seen.add(number)
-        if value is not None and not _is_score(value):
-            add(str(number), f"Score item {number} from {MIN_SCORE} to {MAX_SCORE}")
-    return errors
-
-
-def clean_scores(scores: Mapping[Any, Any]) -> dict[int, int]:
-    """The valid scores keyed by item number, in item order.
-
-    Use after ``score_errors`` is empty; anything invalid or unscored is left out. Never raises.
-    """
-    if not isinstance(scores, Mapping):
-        return {}
-    found: dict[int, int] = {}
-    try:
-        entries = list(scores.items())
-    except Exception:
-        return {}
-    for key, value in entries:
-        number = _item_number(key)
-        if number in _ITEMS_BY_NUMBER and _is_score(value):
-            found.setdefault(number, value)
-    return dict(sorted(found.items()))

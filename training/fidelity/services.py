@@ -20,10 +20,17 @@ from core.extensions import db
 from core.records import utcnow
 from sites.models import Site
 from training.fidelity import scale as fidelity
-from training.models import REVIEW_KINDS, REVIEW_STATUSES, Action, FidelityReview, FidelityScore
+from training.fidelity import scoring
+from training.models import (
+    REVIEW_KINDS,
+    REVIEW_STATUSES,
+    Action,
+    FidelityReview,
+    FidelityScore,
+    ReviewStatus,
+)
+from training.visits.actions import ActionStatus
 
-DRAFT = "draft"
-FINAL = "final"
 ACTION_DUE_AFTER = timedelta(weeks=6)
 FIRST_REVIEW_DATE = date(2008, 1, 1)  # the 25-item scale dates from 2008
 
@@ -112,7 +119,7 @@ def review_errors(
     def add(key: str, message: str) -> None:
         fields.setdefault(key, []).append(message)
 
-    if review is not None and review.status == FINAL:
+    if review is not None and review.status == ReviewStatus.FINAL:
         add("status", "This review is final: it cannot be changed or go back to a draft")
 
     reviewed_on = data.get("reviewed_on")
@@ -142,12 +149,12 @@ def review_errors(
     raw_scores = data.get("scores")
     if raw_scores is None:
         raw_scores = {}
-    for key, messages in fidelity.score_errors(raw_scores).items():
+    for key, messages in scoring.score_errors(raw_scores).items():
         for message in messages:
             add("scores" if key == "scores" else f"scores.{key}", message)
-    if status == FINAL and isinstance(raw_scores, Mapping):
-        scores = fidelity.clean_scores(raw_scores)
-        for number in fidelity.missing_items(scores):
+    if status == ReviewStatus.FINAL and isinstance(raw_scores, Mapping):
+        scores = scoring.clean_scores(raw_scores)
+        for number in scoring.missing_items(scores):
             if f"scores.{number}" not in fields:
                 add(f"scores.{number}", f"Score {_label(number)}")
 
@@ -227,7 +234,7 @@ def save_review(
     if fields:
         raise ValidationFailed(fields, "The review cannot be saved: check the fields named.")
 
-    scores = fidelity.clean_scores(data.get("scores") or {})
+    scores = scoring.clean_scores(data.get("scores") or {})
     notes = {n: _text(v) for n, v in _per_item(data.get("notes"), "notes", {}).items()}
     actions = {
         n: plan
@@ -242,7 +249,7 @@ def save_review(
     review.kind = data["kind"]
     review.lead_reviewer = _text(data["lead_reviewer"]) or ""
     review.status = data["status"]
-    review.total = fidelity.review_total(scores) if review.status == FINAL else None
+    review.total = scoring.review_total(scores) if review.status == ReviewStatus.FINAL else None
     review.updated_at = utcnow()  # a change of its items alone is a new version of the review
 
     rows = {row.item: row for row in review.scores}
@@ -259,7 +266,7 @@ def save_review(
         row.action_due_on = plan.get("due_on")
     db.session.flush()
 
-    if review.status == FINAL:
+    if review.status == ReviewStatus.FINAL:
         for row in review.scores:
             if row.action_description:
                 db.session.add(
@@ -270,7 +277,7 @@ def save_review(
                         description=row.action_description,
                         owner=row.action_owner or "",
                         due_on=row.action_due_on or default_due_on(review.reviewed_on),
-                        status="open",
+                        status=ActionStatus.OPEN,
                     )
                 )
         db.session.flush()

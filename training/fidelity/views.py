@@ -19,11 +19,12 @@ from sites.models import REGIONS, Site
 from sites.queries import get_site_or_404
 from training.assignments.queries import can_review_site, get_site_for_review_or_404
 from training.fidelity import scale as fidelity
+from training.fidelity import scoring
 from training.fidelity.charts import heatmap_chart, item_scores_chart
 from training.fidelity.forms import ORDERS, ProfileFilterForm, ReviewForm
-from training.fidelity.queries import FINAL, fidelity_heatmap, fidelity_profile, review_detail
+from training.fidelity.queries import fidelity_heatmap, fidelity_profile, review_detail
 from training.fidelity.services import default_due_on, review_errors, save_review
-from training.models import REVIEW_KINDS, REVIEW_STATUSES, FidelityReview
+from training.models import REVIEW_KINDS, REVIEW_STATUSES, FidelityReview, ReviewStatus
 
 bp = Blueprint("fidelity", __name__)
 
@@ -51,7 +52,7 @@ def _render_form(
         sections=fidelity.items_by_section(),
         kinds=REVIEW_KINDS,
         bands=fidelity.BANDS,
-        band_ranges={band: fidelity.band_range(band) for band in fidelity.BANDS},
+        band_ranges={band: scoring.band_range(band) for band in fidelity.BANDS},
         running=form.running_total(),
     )
 
@@ -63,7 +64,11 @@ def _save(site: Site, form: ReviewForm, review: FidelityReview | None) -> Any:
     if form.errors.get("csrf_token"):
         expired = [{"text": "The form expired. Submit it again.", "href": "#review-items"}]
         return _render_form(site, form, review, expired), 400
-    status = FINAL if request.form.get("status") == FINAL else "draft"
+    status = (
+        ReviewStatus.FINAL
+        if request.form.get("status") == ReviewStatus.FINAL
+        else ReviewStatus.DRAFT
+    )
     data = form.review_data(status)
     try:
         own = form.own_errors()
@@ -81,16 +86,16 @@ def _save(site: Site, form: ReviewForm, review: FidelityReview | None) -> Any:
         current = db.session.get(FidelityReview, review.id)
         if current is None:
             abort(404)
-        if current.status == FINAL:
+        if current.status == ReviewStatus.FINAL:
             flash("Someone else finalised this review meanwhile: it can no longer be changed.")
             return redirect(url_for("fidelity.review", review_id=current.id))
         fresh = ReviewForm(formdata=None)
         fresh.fill(current)
         return _render_form(site, fresh, current, [{"text": STALE, "href": "#review-items"}]), 409
 
-    if saved.status == FINAL:
+    if saved.status == ReviewStatus.FINAL:
         actions = sum(1 for row in saved.scores if row.action_description)
-        band = fidelity.BANDS[fidelity.band_for(saved.total)] if saved.total else ""
+        band = fidelity.BANDS[scoring.band_for(saved.total)] if saved.total else ""
         planned = f" {actions} action{'' if actions == 1 else 's'} added to the action plan."
         flash(f"The review is final: {saved.total} of 125, {band}." + (planned if actions else ""))
     else:
@@ -115,7 +120,7 @@ def review_new(site_id: int) -> Any:
 def review_edit(review_id: int) -> Any:
     review = db.get_or_404(FidelityReview, review_id)
     site = get_site_for_review_or_404(current_account(), review.site_id)
-    if review.status == FINAL:
+    if review.status == ReviewStatus.FINAL:
         flash("This review is final: it can no longer be changed.")
         return redirect(url_for("fidelity.review", review_id=review.id))
     form = ReviewForm()
@@ -133,7 +138,7 @@ def review(review_id: int) -> Any:
     if detail is None:
         abort(404)
     site = get_site_or_404(user, detail.review.site_id)
-    is_draft = detail.review.status != FINAL
+    is_draft = detail.review.status != ReviewStatus.FINAL
     if is_draft and user.role not in STAFF:
         abort(404)  # drafts are work in progress: only programme staff and trainers see them
     items_shown = user.role != "funder"

@@ -2,18 +2,23 @@
 
 An open action is overdue from the day after its due date (on the due date it is still in time),
 and due soon when its due date is today or within the next 14 days. Done and dropped actions keep
-their status whatever the date. visit_queries.py asks the same questions in SQL with
+their status whatever the date. training.visits.queries asks the same questions in SQL with
 `overdue_before` and `due_soon_until`, so a list filtered by state agrees with this function.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 
 DUE_SOON_DAYS = 14
 
-OPEN, DONE, DROPPED = "open", "done", "dropped"
-STATUSES = (OPEN, DONE, DROPPED)
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
 
 STATE_LABELS = {
     "overdue": "Overdue",
@@ -39,11 +44,11 @@ def due_soon_until(today: date) -> date:
 
 def action_state(due_on: date, status: str, today: date) -> str:
     """One of "overdue", "due_soon", "open", "done" or "dropped"."""
-    if status == DONE:
+    if status == ActionStatus.DONE:
         return "done"
-    if status == DROPPED:
+    if status == ActionStatus.DROPPED:
         return "dropped"
-    if status != OPEN:
+    if status != ActionStatus.OPEN:
         raise ValueError(f"unknown action status: {status!r}")
     if due_on < today:
         return "overdue"

@@ -17,7 +17,7 @@ from core.charts import (
     trace,
 )
 from training.models import VISIT_PURPOSES
-from training.visits.queries import TrainerActivity
+from training.visits.activity import TrainerActivity
 
 COLOURS = [NHS_BLUE, NHS_WARM_YELLOW, NHS_GREEN, NHS_PURPLE, NHS_DARK_BLUE, NHS_GREY]
 

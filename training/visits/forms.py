@@ -25,10 +25,11 @@ from accounts.models import User
 from core.errors import Fields
 from core.extensions import db
 from core.schemas import MAX_ID
-from sites.forms import DATE_FORMATS, day_field, site_choices, strip, version_field
+from core.web.forms import DATE_FORMATS, day_field, strip, version_field
+from sites.forms import site_choices
 from training.fidelity import scale as fidelity
 from training.models import ACTION_STATUSES, VISIT_PURPOSES
-from training.visits.actions import DONE, DROPPED, OPEN, STATE_COLOURS, STATE_LABELS
+from training.visits.actions import STATE_COLOURS, STATE_LABELS, ActionStatus
 from training.visits.services import MAX_ACTIONS
 
 EMPTY_ACTION_ROWS = 3
@@ -161,9 +162,9 @@ class VisitForm(FlaskForm):
 
 
 ACTION_CHOICES = {
-    DONE: "Done",
-    DROPPED: "Dropped: no longer needed or not going ahead",
-    OPEN: "Open: still to do",
+    ActionStatus.DONE: "Done",
+    ActionStatus.DROPPED: "Dropped: no longer needed or not going ahead",
+    ActionStatus.OPEN: "Open: still to do",
 }
 
 
@@ -195,9 +196,9 @@ class ActionFilterForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[
-            SelectChoice(OPEN, "Open"),
-            SelectChoice(DONE, "Done"),
-            SelectChoice(DROPPED, "Dropped"),
+            SelectChoice(ActionStatus.OPEN, "Open"),
+            SelectChoice(ActionStatus.DONE, "Done"),
+            SelectChoice(ActionStatus.DROPPED, "Dropped"),
             SelectChoice("all", "Any status"),
         ],
         validators=[Optional()],
@@ -225,16 +226,16 @@ class ActionFilterForm(FlaskForm):
         site_id = self.site_id.data if self.site_id.data in site_ids else None
         if self.site_id.data and site_id is None:
             self.site_id.errors = ["Choose a site from the list"]
-        status = self.status.data or OPEN
-        if status not in {OPEN, DONE, DROPPED, "all"}:
+        status = self.status.data or ActionStatus.OPEN
+        if status not in {ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.DROPPED, "all"}:
             self.status.errors = ["Choose a status from the list"]
-            status = OPEN
+            status = ActionStatus.OPEN
         due = self.due.data or None
         if due not in {None, "overdue", "due_soon"}:
             self.due.errors = ["Choose a due date from the list"]
             due = None
         if due is not None:
-            status = OPEN  # overdue and due soon are states of open actions
+            status = ActionStatus.OPEN  # overdue and due soon are states of open actions
         self.status.data = status
         return (int(site_id) if site_id else None), status, due
 

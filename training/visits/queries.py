@@ -12,34 +12,27 @@ added by the view).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from accounts.scopes import site_scope
 from core.extensions import db
 from core.paging import Page, paged
-from core.sql import month_start
 from sites.models import Organisation, Site
 from training.assignments.queries import can_review_site, current_assignments
 from training.fidelity import scale as fidelity
-from training.models import REVIEW_KINDS, VISIT_PURPOSES, Action, Assignment, FidelityReview, Visit
+from training.models import REVIEW_KINDS, VISIT_PURPOSES, Action, FidelityReview, Visit
 from training.visits.actions import (
-    DONE,
-    DROPPED,
-    OPEN,
     STATE_COLOURS,
     STATE_LABELS,
+    ActionStatus,
     action_state,
     due_soon_until,
 )
-
-FINAL = "final"
-NO_VISIT_DAYS = 90
-ACTIVITY_MONTHS = 12
 
 
 def open_on(day: date) -> list[sa.ColumnElement[bool]]:
@@ -85,7 +78,7 @@ def trainer_options() -> list[sa.Row[Any]]:
 @dataclass(frozen=True)
 class ActionFilters:
     site_id: int | None = None
-    status: str = OPEN  # open, done, dropped or all
+    status: str = ActionStatus.OPEN  # open, done, dropped or all
     due: str | None = None  # overdue, due_soon or None
 
 
@@ -167,11 +160,11 @@ def _action_row(row: sa.Row[Any], today: date) -> ActionRow:
 
 
 def overdue_before(today: date) -> list[sa.ColumnElement[bool]]:
-    return [Action.status == OPEN, Action.due_on < today]
+    return [Action.status == ActionStatus.OPEN, Action.due_on < today]
 
 
 def due_soon_between(today: date) -> list[sa.ColumnElement[bool]]:
-    return [Action.status == OPEN, Action.due_on.between(today, due_soon_until(today))]
+    return [Action.status == ActionStatus.OPEN, Action.due_on.between(today, due_soon_until(today))]
 
 
 def action_list(
@@ -185,14 +178,17 @@ def action_list(
         select = select.where(Action.site_id.in_(scope))
     if filters.site_id is not None:
         select = select.where(Action.site_id == filters.site_id)
-    if filters.status in (OPEN, DONE, DROPPED):
+    if filters.status in (ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.DROPPED):
         select = select.where(Action.status == filters.status)
     if filters.due == "overdue":
         select = select.where(*overdue_before(today))
     elif filters.due == "due_soon":
         select = select.where(*due_soon_between(today))
     select = select.order_by(
-        sa.case((Action.status == OPEN, 0), else_=1), Action.due_on, Site.name, Action.id
+        sa.case((Action.status == ActionStatus.OPEN, 0), else_=1),
+        Action.due_on,
+        Site.name,
+        Action.id,
     )
     found = paged(select, page, per_page)
     return replace(found, rows=[_action_row(row, today) for row in found.rows])
@@ -323,7 +319,7 @@ def site_visits_and_actions(user: User, site_id: int, today: date | None = None)
     visits = db.session.scalar(sa.select(sa.func.count(Visit.id)).where(Visit.site_id == site_id))
     open_rows = db.session.execute(
         _action_select()
-        .where(Action.site_id == site_id, Action.status == OPEN)
+        .where(Action.site_id == site_id, Action.status == ActionStatus.OPEN)
         .order_by(Action.due_on, Action.id)
     )
     return SiteVisits(
@@ -361,7 +357,7 @@ def next_actions(site_ids: sa.Select, today: date) -> dict[int, NextAction]:
             .over(partition_by=Action.site_id, order_by=(Action.due_on, Action.id))
             .label("rank"),
         )
-        .where(Action.site_id.in_(site_ids), Action.status == OPEN)
+        .where(Action.site_id.in_(site_ids), Action.status == ActionStatus.OPEN)
         .subquery("ranked_actions")
     )
     rows = db.session.execute(sa.select(ranked).where(ranked.c.rank == 1))
@@ -372,7 +368,7 @@ def next_actions(site_ids: sa.Select, today: date) -> dict[int, NextAction]:
             owner=row.owner,
             due_on=row.due_on,
             version=row.version,
-            state=action_state(row.due_on, OPEN, today),
+            state=action_state(row.due_on, ActionStatus.OPEN, today),
         )
         for row in rows
     }
@@ -394,7 +390,7 @@ def calendar_actions(trainer_id: int, today: date) -> list[sa.Row[Any]]:
             .join(Site, Site.id == Action.site_id)
             .where(
                 Action.site_id.in_(current_assignments(trainer_id, today)),
-                Action.status == OPEN,
+                Action.status == ActionStatus.OPEN,
                 Action.due_on >= today,
             )
             .order_by(Action.due_on, Action.id)
@@ -405,150 +401,4 @@ def calendar_actions(trainer_id: int, today: date) -> list[sa.Row[Any]]:
 # Assignments ------------------------------------------------------------------------------
 
 
-def assignments_select(q: str, today: date) -> sa.Select:
-    """Every assignment with its trainer and site loaded, current ones first, then by trainer
-    and site; `q` matches part of the trainer's or the site's name."""
-    current = sa.and_(
-        Assignment.starts_on <= today,
-        sa.or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today),
-    )
-    select = (
-        sa.select(Assignment)
-        .join(User, User.id == Assignment.user_id)
-        .join(Site, Site.id == Assignment.site_id)
-        .options(joinedload(Assignment.user), joinedload(Assignment.site))
-        .order_by(
-            sa.case((current, 0), else_=1),
-            User.name,
-            Site.name,
-            Assignment.starts_on.desc(),
-            Assignment.id,
-        )
-    )
-    if q:
-        pattern = q.lower()
-        select = select.where(
-            sa.or_(
-                sa.func.lower(User.name).contains(pattern, autoescape=True),
-                sa.func.lower(Site.name).contains(pattern, autoescape=True),
-            )
-        )
-    return select
-
-
-def assignment_state(assignment: Assignment, today: date) -> str:
-    """ "Current", "Ended" or "Starts later" on `today`."""
-    if assignment.starts_on > today:
-        return "Starts later"
-    if assignment.ends_on is not None and assignment.ends_on < today:
-        return "Ended"
-    return "Current"
-
-
 # Trainers' activity -----------------------------------------------------------------------
-
-
-def activity_months(today: date) -> list[date]:
-    """The first days of the last ACTIVITY_MONTHS calendar months, this one last."""
-    index = today.year * 12 + today.month - 1
-    return [date(i // 12, i % 12 + 1, 1) for i in range(index - ACTIVITY_MONTHS + 1, index + 1)]
-
-
-@dataclass(frozen=True)
-class TrainerActivity:
-    months: list[date]
-    # (trainer_id, trainer name) -> {month: visits}
-    by_month: dict[tuple[int | None, str], dict[date, int]]
-    # (trainer_id, trainer name) -> {purpose: visits}
-    by_purpose: dict[tuple[int | None, str], dict[str, int]]
-
-    @property
-    def total(self) -> int:
-        return sum(sum(months.values()) for months in self.by_month.values())
-
-
-NO_TRAINER = "No trainer recorded"
-
-
-def trainer_activity(today: date) -> TrainerActivity:
-    """Visits per trainer per month over the last 12 months, and per trainer by purpose: two
-    grouped queries."""
-    months = activity_months(today)
-    window = [Visit.visited_on >= months[0], Visit.visited_on <= today]
-    month = month_start(Visit.visited_on)
-    by_month: dict[tuple[int | None, str], dict[date, int]] = {}
-    for trainer_id, trainer, visit_month, visits in db.session.execute(
-        sa.select(Visit.trainer_id, User.name, month, sa.func.count(Visit.id))
-        .outerjoin(User, User.id == Visit.trainer_id)
-        .where(*window)
-        .group_by(Visit.trainer_id, User.name, month)
-        .order_by(User.name, Visit.trainer_id)
-    ):
-        if isinstance(visit_month, str):  # SQLite may answer the month as text
-            visit_month = date.fromisoformat(visit_month)
-        by_month.setdefault((trainer_id, trainer or NO_TRAINER), {})[visit_month] = visits
-    by_purpose: dict[tuple[int | None, str], dict[str, int]] = {}
-    for trainer_id, trainer, purpose, visits in db.session.execute(
-        sa.select(Visit.trainer_id, User.name, Visit.purpose, sa.func.count(Visit.id))
-        .outerjoin(User, User.id == Visit.trainer_id)
-        .where(*window)
-        .group_by(Visit.trainer_id, User.name, Visit.purpose)
-        .order_by(User.name, Visit.trainer_id)
-    ):
-        by_purpose.setdefault((trainer_id, trainer or NO_TRAINER), {})[purpose] = visits
-    return TrainerActivity(months=months, by_month=by_month, by_purpose=by_purpose)
-
-
-def sites_without_recent_visit(
-    today: date, *, days: int = NO_VISIT_DAYS, page: int = 1, per_page: int = 50
-) -> Page:
-    """The sites open today with no visit in the last `days` days, never visited first, then
-    the longest since a visit: rows of site_id, name, organisation, last_visit_on, trainers
-    (the names of the trainers assigned today, A to Z). Three queries."""
-    last_visits = (
-        sa.select(Visit.site_id, sa.func.max(Visit.visited_on).label("last_visit_on"))
-        .where(Visit.visited_on <= today)
-        .group_by(Visit.site_id)
-        .subquery("last_visits")
-    )
-    since = today - timedelta(days=days)
-    select = (
-        sa.select(
-            Site.id.label("site_id"),
-            Site.name,
-            Organisation.name.label("organisation"),
-            last_visits.c.last_visit_on,
-        )
-        .join(Organisation, Organisation.id == Site.organisation_id)
-        .outerjoin(last_visits, last_visits.c.site_id == Site.id)
-        .where(
-            *open_on(today),
-            sa.or_(last_visits.c.last_visit_on.is_(None), last_visits.c.last_visit_on < since),
-        )
-        .order_by(
-            sa.case((last_visits.c.last_visit_on.is_(None), 0), else_=1),
-            last_visits.c.last_visit_on,
-            Site.name,
-            Site.id,
-        )
-    )
-    found = paged(select, page, per_page)
-    rows = found.rows
-    trainers: dict[int, list[str]] = {}
-    if rows:
-        trainer = aliased(User)
-        for site_id, name in db.session.execute(
-            sa.select(Assignment.site_id, trainer.name)
-            .join(trainer, trainer.id == Assignment.user_id)
-            .where(
-                Assignment.site_id.in_([row.site_id for row in rows]),
-                Assignment.starts_on <= today,
-                sa.or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today),
-            )
-            .order_by(trainer.name)
-        ):
-            trainers.setdefault(site_id, []).append(name)
-    return replace(
-        found,
-        rows=[{**row._mapping, "trainers": trainers.get(row.site_id, [])} for row in rows],
-    )

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from core.schemas import MAX_ID, Text
 from training.models import VISIT_PURPOSES
-from training.visits.actions import STATUSES
+from training.visits.actions import ActionStatus
 
 DATE_MESSAGES = {"invalid": "Enter a date as YYYY-MM-DD"}
 
@@ -66,7 +66,7 @@ class VisitActionOut(Schema):
     description = fields.String()
     owner = fields.String()
     due_on = fields.Date()
-    status = fields.String(metadata={"enum": list(STATUSES)})
+    status = fields.String(metadata={"enum": list(tuple(ActionStatus))})
     closed_on = fields.Date(allow_none=True)
     version = fields.Integer()
 
@@ -92,8 +92,8 @@ class VisitPage(Schema):
 class ActionPatch(Schema):
     status = fields.String(
         required=True,
-        validate=validate.OneOf(STATUSES, error=_choose(STATUSES)),
-        error_messages={"required": _choose(STATUSES)},
+        validate=validate.OneOf(tuple(ActionStatus), error=_choose(tuple(ActionStatus))),
+        error_messages={"required": _choose(tuple(ActionStatus))},
     )
     closed_on = _date(
         allow_none=True,

@@ -18,7 +18,7 @@ from core.extensions import db
 from core.records import require_version
 from sites.models import Site
 from training.models import VISIT_PURPOSES, Action, Visit
-from training.visits.actions import DONE, DROPPED, OPEN, STATUSES
+from training.visits.actions import ActionStatus
 
 FIRST_VISIT_DATE = date(2000, 1, 1)
 MAX_SUMMARY = 4000
@@ -146,7 +146,7 @@ def record_visit(
                 description=_text(action["description"]) or "",
                 owner=_text(action["owner"]) or "",
                 due_on=action["due_on"],
-                status=OPEN,
+                status=ActionStatus.OPEN,
             )
         )
     db.session.flush()
@@ -166,15 +166,15 @@ def set_action_status(
     today = today or date.today()
     require_version(action, version)
     fields: Fields = {}
-    if status not in STATUSES:
+    if status not in tuple(ActionStatus):
         add_message(fields, "status", "Choose done, dropped or open")
-    if status in (DONE, DROPPED):
+    if status in (ActionStatus.DONE, ActionStatus.DROPPED):
         closed_on = closed_on or today
         if closed_on > today:
             add_message(fields, "closed_on", "The date closed must be today or in the past")
     if fields:
         raise ValidationFailed(fields, "The action cannot be changed: check the fields named.")
     action.status = status
-    action.closed_on = closed_on if status in (DONE, DROPPED) else None
+    action.closed_on = closed_on if status in (ActionStatus.DONE, ActionStatus.DROPPED) else None
     db.session.flush()
     return action

@@ -23,7 +23,8 @@ from sites.models import Site
 from sites.queries import get_site_or_404
 from training.assignments.queries import can_review_site
 from training.models import ACTION_STATUSES, Action
-from training.visits.actions import DONE, DROPPED, OPEN
+from training.visits.actions import ActionStatus
+from training.visits.activity import NO_VISIT_DAYS, sites_without_recent_visit, trainer_activity
 from training.visits.charts import visits_by_month_chart, visits_by_purpose_chart
 from training.visits.forms import (
     ActionFilterForm,
@@ -34,15 +35,12 @@ from training.visits.forms import (
     parse_day,
 )
 from training.visits.queries import (
-    NO_VISIT_DAYS,
     ActionFilters,
     action_detail,
     action_list,
     action_site_options,
     calendar_actions,
     recordable_sites,
-    sites_without_recent_visit,
-    trainer_activity,
     visit_detail,
 )
 from training.visits.services import MAX_ACTIONS, record_visit, set_action_status, visit_errors
@@ -57,7 +55,11 @@ STALE = (
     "Someone else changed this action since you opened it: it is now {status}. "
     "Check it and choose again."
 )
-CLOSED_LABELS = {DONE: "done", DROPPED: "dropped", OPEN: "open again"}
+CLOSED_LABELS = {
+    ActionStatus.DONE: "done",
+    ActionStatus.DROPPED: "dropped",
+    ActionStatus.OPEN: "open again",
+}
 
 
 def _back(target: str | None, default: str) -> str:
@@ -210,7 +212,9 @@ def action_status(action_id: int) -> Any:
     form = ActionStatusForm()
     back = _back(request.values.get("next"), url_for(".actions"))
     if request.method == "GET":
-        form.status.data = DONE if action.status == OPEN else action.status
+        form.status.data = (
+            ActionStatus.DONE if action.status == ActionStatus.OPEN else action.status
+        )
         form.version.data = action.version
         form.next.data = back
         return _render_status_form(form, row, [], 200)
@@ -248,7 +252,9 @@ def action_status(action_id: int) -> Any:
         if current is None:
             abort(404)
         fresh = ActionStatusForm(formdata=None)
-        fresh.status.data = DONE if current.status == OPEN else current.status
+        fresh.status.data = (
+            ActionStatus.DONE if current.status == ActionStatus.OPEN else current.status
+        )
         fresh.version.data = current.version
         fresh.next.data = back
         message = STALE.format(status=ACTION_STATUSES[current.status].lower())

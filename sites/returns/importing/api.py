@@ -1,6 +1,6 @@
 """POST /api/v1/returns/import: a CSV of monthly returns, all rows or none.
 
-The body is read as a stream (request.stream), never whole: sites/returns_import.py checks and
+The body is read as a stream (request.stream), never whole: sites.returns.importing checks and
 writes it in batches, and this view commits once at the end.
 """
 
@@ -16,14 +16,8 @@ from accounts.current import current_account
 from core.extensions import db
 from core.web.access import allow
 from sites.returns.api import blp
-from sites.returns.importing.checker import (
-    EXAMPLE_FIGURES,
-    HEADER,
-    MAX_FILE_BYTES,
-    MAX_LISTED,
-    FileTooLarge,
-    import_returns,
-)
+from sites.returns.importing.reader import EXAMPLE_FIGURES, HEADER, MAX_FILE_BYTES, FileTooLarge
+from sites.returns.importing.writer import MAX_LISTED, import_returns
 
 CSV = "text/csv"
 EXAMPLE = ",".join(HEADER) + "\n" + ",".join(["12", "2024-03", *EXAMPLE_FIGURES.values()]) + "\n"

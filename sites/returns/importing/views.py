@@ -36,19 +36,17 @@ from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.web.access import allow
 from sites.models import ReturnUpload
-from sites.returns.importing.checker import (
+from sites.returns.importing.checker import check_rows
+from sites.returns.importing.reader import (
     HEADER,
     LABELS,
     MAX_FILE_BYTES,
     FileTooLarge,
-    ImportResult,
-    check_rows,
     example_site_id,
     file_row_count,
-    import_returns,
-    import_steps,
     template_csv,
 )
+from sites.returns.importing.writer import ImportResult, import_returns, import_steps
 
 bp = Blueprint("importing", __name__)
 
