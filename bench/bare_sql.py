@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from bench.generate import Network
 from core.months import add_months, financial_year_start
-from programme.queries import last_due_month
+from programme.late_returns import last_due_month
 from sites.models import SECTORS
 from sites.outcomes import last_12_months, sustainment_base_months
 from training.fidelity import scoring

@@ -17,10 +17,11 @@ from flask import render_template
 
 from core import months
 from core.extensions import db
+from programme.charts import progress_chart
+from programme.figures import SiteFigures
+from programme.late_returns import last_due_month, late_window
 from programme.models import Programme
 from programme.progress import STATUS_LABELS, programme_progress
-from programme.queries import SiteFigures, _late_window, last_due_month
-from programme.views import progress_chart
 from sites.models import RETURN_COUNTS, MonthlyReturn
 from sites.outcomes import (
     OutcomeTotals,
@@ -75,7 +76,7 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
         counted = [r for r in inside if r.month <= today]
         for r in counted:
             monthly[r.month] += r.job_starts or 0
-        first, last = _late_window(
+        first, last = late_window(
             p.joined_on,
             p.left_on,
             programme.starts_on,

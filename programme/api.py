@@ -16,7 +16,7 @@ from accounts.scopes import programme_scope
 from core.extensions import db
 from core.paging import api_page
 from core.web.access import allow
-from programme import queries, schemas, services
+from programme import figures, queries, schemas, services
 from programme.models import Programme
 from programme.queries import get_programme_or_404
 
@@ -87,7 +87,7 @@ class ProgrammeProgress(MethodView):
         programme = get_programme_or_404(current_user, programme_id)
         on = args.get("on") or date.today()
         progress = queries.progress_of([programme], on)[programme.id]
-        sites = queries.programme_sites(programme, on)
+        sites = figures.programme_sites(programme, on)
         return asdict(progress) | {"sites": [asdict(site) for site in sites]}
 
 
@@ -96,4 +96,4 @@ class NetworkSummary(MethodView):
     @allow(*EVERY_ROLE)
     @blp.response(200, schemas.NetworkSummary)
     def get(self) -> Any:
-        return asdict(queries.network_summary(date.today()))
+        return asdict(figures.network_summary(date.today()))

@@ -6,33 +6,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_options, programme_scope, site_scope
-from core.charts import programme_progress_chart
-from core.months import months_between
 from core.web.access import allow
 from programme import queries
-from programme.models import Participation, Programme
-from programme.progress import STATUS_LABELS, expected_line
-from programme.queries import LateSite, get_programme_or_404, late_return_months
+from programme.figures import programme_figures
+from programme.late_returns import LateSite, late_return_months
+from programme.progress import STATUS_LABELS
+from programme.queries import get_programme_or_404
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
 from sites.outcomes import (
-    OutcomeTotals,
-    Period,
     chosen_period,
-    outcome_rates,
     period_choices,
     with_choice,
 )
-from sites.queries import outcome_totals
-from training.fidelity.queries import latest_bands
-from training.fidelity.scale import BANDS
 
 bp = Blueprint("programme", __name__)
 
@@ -46,53 +38,6 @@ def index() -> Any:
     return render_template(
         "programme/index.html", programmes=programmes, progress=progress, labels=STATUS_LABELS
     )
-
-
-def progress_chart(programme: Any, progress: Any, today: date) -> str:
-    profile = {t.month: t.cumulative for t in programme.target_profile} or None
-    expected = expected_line(
-        starts_on=programme.starts_on,
-        ends_on=programme.ends_on,
-        target=programme.job_start_target,
-        profile=profile,
-    )
-    projection: list[tuple[date, float]] = []
-    if progress.status in {"on_track", "at_risk", "off_track"} and progress.by_month:
-        last = progress.by_month[-1]
-        months = months_between(last.month, programme.ends_on)
-        projection = [
-            (month, round(progress.achieved + progress.run_rate * i, 1))
-            for i, month in enumerate(months)
-        ]
-    return programme_progress_chart(
-        [m.month for m in progress.by_month],
-        [m.cumulative for m in progress.by_month],
-        expected,
-        projection,
-    )
-
-
-def programme_figures(programme: Programme, today: date, period: Period) -> dict[str, Any]:
-    """What the programme page and its printable report both show: progress and its chart, each
-    site's figures, outcome rates over `period` and latest fidelity band."""
-    progress = queries.progress_of([programme], today)[programme.id]
-    sites = queries.programme_sites(programme, today)
-    site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
-    totals = outcome_totals(site_ids, period.first, period.last)
-    return {
-        "programme": programme,
-        "progress": progress,
-        "sites": sites,
-        "period": period,
-        "site_rates": {
-            site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
-        },
-        "fidelity": latest_bands(site_ids),
-        "bands": BANDS,
-        "labels": STATUS_LABELS,
-        "chart": progress_chart(programme, progress, today),
-        "late_total": sum(s.late_returns for s in sites),
-    }
 
 
 @bp.route("/programmes/<int:programme_id>")

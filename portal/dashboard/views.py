@@ -14,9 +14,10 @@ from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from core.web.access import allow
 from portal.dashboard.queries import my_sites
+from programme.figures import network_summary
+from programme.late_returns import late_returns
 from programme.progress import STATUS_LABELS
-from programme.queries import late_returns, network_summary
-from programme.reports.views import funded_page
+from programme.reports.funded import funded_page
 from sites.returns.deadlines import this_months_return
 from sites.returns.queries import returns_overview
 from training.visits.forms import TrainerChoiceForm, chosen_trainer, display_labels

@@ -13,11 +13,11 @@ from wtforms.validators import Length, Optional
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_options
-from core.charts import site_outcomes_chart, site_rates_chart
 from core.paging import page_href, page_number, pagination
 from core.web.access import allow
 from portal.sites.queries import SiteFilters, site_detail, site_list
-from programme.queries import late_return_months
+from programme.late_returns import late_return_months
+from sites.charts import site_outcomes_chart, site_rates_chart
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
 from sites.outcomes import (

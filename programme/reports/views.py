@@ -15,19 +15,17 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import escape
-from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import EVERY_ROLE, User
-from accounts.scopes import programme_scope, site_scope
+from accounts.scopes import site_scope
 from core.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from core.extensions import db
 from core.web.access import allow
-from programme import queries
-from programme.models import Funder, Programme
-from programme.progress import STATUS_LABELS
+from programme.figures import programme_figures
+from programme.models import Funder
 from programme.queries import get_programme_or_404
 from programme.reports import exports
-from programme.views import programme_figures, progress_chart
+from programme.reports.funded import funded_page
 from sites.models import REGIONS, MonthlyReturn, Organisation, ReturnStatus, Site
 from sites.outcomes import last_12_months
 from training.fidelity.queries import latest_bands
@@ -41,50 +39,6 @@ PRINT_CHART_HEIGHT = 340
 
 
 # Programmes you fund --------------------------------------------------------------------------
-
-
-def funded_programmes(user: User, funder_id: int | None) -> list[Programme]:
-    """The programmes `user` funds (a funder), or those of `funder_id` (admin; None: all), newest
-    first, with their funder and target profile loaded: two queries, however many."""
-    query = (
-        sa.select(Programme)
-        .options(joinedload(Programme.funder), selectinload(Programme.target_profile))
-        .order_by(Programme.starts_on.desc(), Programme.name, Programme.id)
-    )
-    scope = programme_scope(user)
-    if scope is not None:
-        query = query.where(Programme.id.in_(scope))
-    if funder_id is not None:
-        query = query.where(Programme.funder_id == funder_id)
-    return list(db.session.scalars(query).unique())
-
-
-def funded_page(user: User, funder: Funder | None = None) -> str:
-    """The "Programmes you fund" page: each programme's progress and chart, and the returns its
-    sites owe. A funder sees its own; admin sees `funder`'s, or every programme. A fixed number of
-    queries, however many programmes."""
-    today = date.today()
-    programmes = funded_programmes(user, funder.id if funder else None)
-    progress = queries.progress_of(programmes, today)
-    programme_ids = programme_scope(user)
-    if funder is not None:
-        programme_ids = sa.select(Programme.id).where(Programme.funder_id == funder.id)
-    late = queries.late_return_months(today, site_ids=site_scope(user), programme_ids=programme_ids)
-    funders = None
-    if user.role == "admin":
-        funders = db.session.execute(sa.select(Funder.id, Funder.name).order_by(Funder.name)).all()
-    return render_template(
-        "programme/reports/funded.html",
-        programmes=programmes,
-        progress=progress,
-        figures={p.id: progress_chart(p, progress[p.id], today) for p in programmes},
-        labels=STATUS_LABELS,
-        funder=funder,
-        funders=funders,
-        achieved=sum(p.achieved for p in progress.values()),
-        late_months=sum(len(site.months) for site in late),
-        late_sites=len(late),
-    )
 
 
 @bp.route("/funded")

@@ -25,8 +25,9 @@ from bench.scenarios import (
     time_scenario,
 )
 from config import ROOT
+from programme.figures import programme_sites
 from programme.models import Programme
-from programme.queries import programme_sites, progress_of
+from programme.queries import progress_of
 from sites.models import MonthlyReturn, Site
 from tests.conftest import POSTGRES_URL, empty_database
 from training.models import Assignment, FidelityReview, FidelityScore, Visit

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from programme import views as late_views
-from programme.queries import late_return_months, late_returns
+from programme.late_returns import late_return_months, late_returns
 from sites.models import Site
 from tests.query_counter import count_queries
 

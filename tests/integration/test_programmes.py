@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.audit import AuditEvent
+from programme.late_returns import last_due_month
 from programme.models import Participation, Programme
-from programme.queries import last_due_month
 from tests.query_counter import count_queries
 
 

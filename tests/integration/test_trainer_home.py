@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from accounts.models import User
 from core.extensions import db as _db
 from core.months import financial_year_start
+from programme.late_returns import last_due_month
 from programme.models import Funder, Participation, Programme
-from programme.queries import last_due_month
 from sites.models import MonthlyReturn, Organisation, Site
 from tests.factories import PASSWORD
 from tests.integration.test_visits import add_action, add_review, add_visit

@@ -12,8 +12,9 @@ import plotly.graph_objects as go
 import pytest
 from flask import Flask
 
-from core.charts import programme_progress_chart, site_outcomes_chart, site_rates_chart
+from programme.charts import programme_progress_chart
 from programme.reports.views import MapSite, network_map_chart, print_sized
+from sites.charts import site_outcomes_chart, site_rates_chart
 from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
 from training.fidelity.queries import FidelityHeatmap, HeatmapSite, ItemProfile, TrajectoryPoint
 from training.visits.activity import TrainerActivity

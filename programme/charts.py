@@ -1,0 +1,86 @@
+"""Programme charts as Plotly figure JSON: progress against the target, with the expected line and
+the projection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from core.charts import (
+    NHS_BLUE,
+    NHS_GREY,
+    NHS_WARM_YELLOW,
+    base_layout,
+    figure_json,
+    trace,
+)
+from core.months import months_between
+from programme.progress import expected_line
+
+
+def programme_progress_chart(
+    months: Sequence[date],
+    cumulative: Sequence[int],
+    expected: Sequence[tuple[date, float]],
+    projection: Sequence[tuple[date, float]],
+) -> str:
+    """Cumulative job starts against the expected line and the projection to the end."""
+    layout = base_layout("Cumulative job starts", "Job starts")
+    traces = []
+    traces.append(
+        trace(
+            "scatter",
+            x=[m.isoformat() for m in months],
+            y=list(cumulative),
+            name="Achieved",
+            mode="lines+markers",
+            line={"color": NHS_BLUE, "width": 3},
+        )
+    )
+    traces.append(
+        trace(
+            "scatter",
+            x=[m.isoformat() for m, _ in expected],
+            y=[v for _, v in expected],
+            name="Expected",
+            mode="lines",
+            line={"color": NHS_GREY, "dash": "dash"},
+        )
+    )
+    if projection:
+        traces.append(
+            trace(
+                "scatter",
+                x=[m.isoformat() for m, _ in projection],
+                y=[v for _, v in projection],
+                name="Projected",
+                mode="lines",
+                line={"color": NHS_WARM_YELLOW, "dash": "dot"},
+            )
+        )
+    return figure_json(layout, traces)
+
+
+def progress_chart(programme: Any, progress: Any, today: date) -> str:
+    profile = {t.month: t.cumulative for t in programme.target_profile} or None
+    expected = expected_line(
+        starts_on=programme.starts_on,
+        ends_on=programme.ends_on,
+        target=programme.job_start_target,
+        profile=profile,
+    )
+    projection: list[tuple[date, float]] = []
+    if progress.status in {"on_track", "at_risk", "off_track"} and progress.by_month:
+        last = progress.by_month[-1]
+        months = months_between(last.month, programme.ends_on)
+        projection = [
+            (month, round(progress.achieved + progress.run_rate * i, 1))
+            for i, month in enumerate(months)
+        ]
+    return programme_progress_chart(
+        [m.month for m in progress.by_month],
+        [m.cumulative for m in progress.by_month],
+        expected,
+        projection,
+    )

@@ -1,0 +1,159 @@
+"""The figures the programme page and the network summary show, late returns among them: each
+site's job starts inside participation, and the whole network at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from programme import figures, queries
+from programme.charts import progress_chart
+from programme.late_returns import late_returns
+from programme.models import Participation, Programme
+from programme.progress import STATUS_LABELS, ProgressStatus
+from programme.queries import participating_returns, progress_of
+from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site
+from sites.outcomes import (
+    OutcomeTotals,
+    Period,
+    outcome_rates,
+)
+from sites.queries import outcome_totals
+from training.fidelity.queries import latest_bands
+from training.fidelity.scale import BANDS
+
+
+@dataclass(frozen=True)
+class SiteFigures:
+    site_id: int
+    name: str
+    organisation: str
+    region: str
+    joined_on: date
+    left_on: date | None
+    site_target: int | None
+    job_starts: int
+    late_returns: int
+
+
+def programme_sites(programme: Programme, on: date) -> list[SiteFigures]:
+    """The programme's sites with their job starts inside participation and late returns."""
+    starts_query = (
+        participating_returns()
+        .add_columns(Participation.id, sa.func.sum(MonthlyReturn.job_starts))
+        .where(Participation.programme_id == programme.id, MonthlyReturn.month <= on)
+        .group_by(Participation.id)
+    )
+    starts = {pid: int(total or 0) for pid, total in db.session.execute(starts_query)}
+    late = late_returns(on, programme_id=programme.id)
+    rows = db.session.execute(
+        sa.select(Participation, Site.name, Organisation.name, Site.region)
+        .join(Site, Site.id == Participation.site_id)
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .where(Participation.programme_id == programme.id)
+        .order_by(Site.name, Participation.joined_on)
+    )
+    return [
+        SiteFigures(
+            site_id=p.site_id,
+            name=site_name,
+            organisation=organisation,
+            region=region,
+            joined_on=p.joined_on,
+            left_on=p.left_on,
+            site_target=p.site_target,
+            job_starts=starts.get(p.id, 0),
+            late_returns=late.get(p.site_id, 0),
+        )
+        for p, site_name, organisation, region in rows
+    ]
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    sites: int
+    active_sites: int
+    closed_sites: int
+    centres_of_excellence: int
+    programmes_by_status: dict[str, int]
+    job_starts_this_year: int
+    job_starts_total: int
+    financial_year_starts_on: date
+    late_returns: int
+    sites_with_late_returns: int
+
+
+def network_summary(today: date) -> NetworkSummary:
+    from core.months import financial_year_start
+    from sites.models import Designation
+
+    site_counts = db.session.execute(
+        sa.select(
+            sa.func.count(Site.id),
+            sa.func.count(Site.id).filter(Site.closed_on.is_not(None), Site.closed_on <= today),
+            sa.func.count(Site.id).filter(
+                sa.or_(Site.launched_on.is_(None), Site.launched_on <= today),
+                sa.or_(Site.closed_on.is_(None), Site.closed_on > today),
+            ),
+        )
+    ).one()
+    centres = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Designation.site_id))).where(
+            Designation.awarded_on <= today,
+            sa.or_(Designation.ended_on.is_(None), Designation.ended_on > today),
+        )
+    )
+    year_start = financial_year_start(today)
+    submitted = MonthlyReturn.status == ReturnStatus.SUBMITTED
+    total, this_year = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(MonthlyReturn.job_starts), 0),
+            sa.func.coalesce(
+                sa.func.sum(MonthlyReturn.job_starts).filter(MonthlyReturn.month >= year_start), 0
+            ),
+        ).where(submitted)
+    ).one()
+    programmes = db.session.scalars(sa.select(Programme)).all()
+    by_status = dict.fromkeys(ProgressStatus, 0)
+    for progress in progress_of(programmes, today).values():
+        by_status[progress.status] += 1
+    late = late_returns(today)
+    return NetworkSummary(
+        sites=site_counts[0],
+        closed_sites=site_counts[1],
+        active_sites=site_counts[2],
+        centres_of_excellence=centres or 0,
+        programmes_by_status=by_status,
+        job_starts_this_year=int(this_year),
+        job_starts_total=int(total),
+        financial_year_starts_on=year_start,
+        late_returns=sum(late.values()),
+        sites_with_late_returns=len(late),
+    )
+
+
+def programme_figures(programme: Programme, today: date, period: Period) -> dict[str, Any]:
+    """What the programme page and its printable report both show: progress and its chart, each
+    site's figures, outcome rates over `period` and latest fidelity band."""
+    progress = queries.progress_of([programme], today)[programme.id]
+    sites = figures.programme_sites(programme, today)
+    site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
+    totals = outcome_totals(site_ids, period.first, period.last)
+    return {
+        "programme": programme,
+        "progress": progress,
+        "sites": sites,
+        "period": period,
+        "site_rates": {
+            site.site_id: outcome_rates(totals.get(site.site_id, OutcomeTotals())) for site in sites
+        },
+        "fidelity": latest_bands(site_ids),
+        "bands": BANDS,
+        "labels": STATUS_LABELS,
+        "chart": progress_chart(programme, progress, today),
+        "late_total": sum(s.late_returns for s in sites),
+    }
