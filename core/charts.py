@@ -23,7 +23,7 @@ def trace(kind: str, **properties: Any) -> dict[str, Any]:
 def figure_json(layout: dict[str, Any], traces: Sequence[dict[str, Any]]) -> str:
     """The figure as JSON for the page. Figures are plain dicts, not go.Figure: Plotly's
     validators deep-copy every value, which cost more than the page's SQL on large charts
-    (bench/FINDINGS.md); tests/unit/test_charts.py validates each chart with go.Figure instead."""
+    (bench/FINDINGS.md); tests/portal/test_charts.py validates each chart with go.Figure instead."""
     text = json.dumps({"data": list(traces), "layout": layout})
     # "</" must not close the <script type="application/json"> block that carries the figure.
     return text.replace("</", "<\\/")

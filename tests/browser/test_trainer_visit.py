@@ -92,7 +92,7 @@ def test_an_admins_pages_for_trainers_work_are_clean_and_accessible(
 ):
     """The actions list, an action's status page, the trainers' activity with its two charts, and
     the assignments pages, as an admin."""
-    from tests.integration.test_visits import add_action, add_review, add_visit
+    from tests.training.visits.test_visits import add_action, add_review, add_visit
 
     site = make.site(name="Dudley IPS team")
     trainer = make.user("trainer", sites=[site], name="Regional trainer (test)")

@@ -14,8 +14,8 @@ from programme.late_returns import last_due_month
 from programme.models import Funder, Participation, Programme
 from sites.models import MonthlyReturn, Organisation, Site
 from tests.factories import PASSWORD
-from tests.integration.test_visits import add_action, add_review, add_visit
 from tests.query_counter import count_queries
+from tests.training.visits.test_visits import add_action, add_review, add_visit
 from training.models import Action, Assignment, FidelityReview, Visit
 
 TODAY = date.today()

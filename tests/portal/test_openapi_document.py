@@ -1,7 +1,7 @@
 """The OpenAPI document is the contract other teams' tests read: it changes only on purpose.
 
 When an endpoint is added or changed on purpose, write the new document over the committed copy:
-`python -m tests.integration.test_openapi_document` (and read the diff before committing it).
+`python -m tests.portal.test_openapi_document` (and read the diff before committing it).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db as _db
-from tests.integration.test_visits import add_action, add_review, add_visit, audit_rows, count
+from tests.training.visits.test_visits import add_action, add_review, add_visit, audit_rows, count
 from training.models import Action, Assignment, Visit
 
 TODAY = date.today()
