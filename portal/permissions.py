@@ -3,7 +3,8 @@
 Each domain keeps the rules of its own data (sites.returns.queries.can_send_returns,
 training.assignments.queries.can_review_site, programme.queries.programme_scope); a site's detail
 is the one rule that needs them all, so it is written here, and `init_app` installs these rules
-in accounts.scopes for the domains to ask.
+in accounts.scopes for the domains to ask, with the rule of which months a site must report
+(sites.returns.obligations).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from flask import Flask
 
 from accounts import scopes
 from accounts.models import User
+from programme import late_returns
 from programme import queries as programme_queries
 from programme.models import Participation, Programme
 from sites.models import Site, UserSite
+from sites.returns import obligations
 from training.assignments.queries import current_assignments
 
 
@@ -55,3 +58,4 @@ class PortalScopes:
 
 def init_app(app: Flask) -> None:
     scopes.install(app, PortalScopes())
+    obligations.install(app, late_returns.months_required)

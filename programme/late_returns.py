@@ -5,7 +5,7 @@ months themselves (late_return_months) follow one rule."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -218,3 +218,31 @@ def late_return_months(
         for site_id, months in owed.items()
     ]
     return sorted(late, key=lambda site: (-len(site.months), site.name.casefold(), site.site_id))
+
+
+def months_required(site_ids: Sequence[int], wanted: Sequence[date]) -> dict[int, set[date]]:
+    """Of the months `wanted`, those each site takes part in a programme (inside the programme's
+    dates and the site's participation, launched and not closed): the months it must report,
+    by the same windows as the late returns. One query."""
+    if not site_ids or not wanted:
+        return {}
+    last = max(wanted)
+    required: dict[int, set[date]] = defaultdict(set)
+    rows = db.session.execute(
+        sa.select(
+            Participation.site_id,
+            Participation.joined_on,
+            Participation.left_on,
+            Programme.starts_on,
+            Programme.ends_on,
+            Site.launched_on,
+            Site.closed_on,
+        )
+        .join(Programme, Programme.id == Participation.programme_id)
+        .join(Site, Site.id == Participation.site_id)
+        .where(Participation.site_id.in_(list(site_ids)))
+    )
+    for site_id, *dates in rows:
+        first, final = late_window(*dates, last)
+        required[site_id].update(month for month in wanted if first <= month <= final)
+    return dict(required)

@@ -36,7 +36,7 @@ def index() -> Any:
     due = this_months_return(today)
     returns = None
     if current_user.role == "site_lead":  # their own sites' return, first
-        returns = returns_overview(current_account(), [due], per_page=20)
+        returns = returns_overview(current_account(), [due], today, per_page=20)
     overdue_actions = None  # issue 6: open actions past their due date, for those who act on them
     if current_user.role in ("admin", "trainer"):
         overdue_actions = overdue_action_count(current_account(), today)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 
 from core.months import month_start, months_in, next_month, previous_month
 
@@ -44,3 +45,24 @@ def months_in_windows(windows: Iterable[tuple[date, date]]) -> list[date]:
             months.add(month)
             month = next_month(month)
     return sorted(months)
+
+
+class ReturnState(StrEnum):
+    """Where a site's return for a month stands, as the returns grid shows it."""
+
+    SUBMITTED = "submitted"
+    DRAFT = "draft"
+    LATE = "late"  # the site takes part that month, its due date has passed, nothing submitted
+    DUE = "due"  # the site takes part that month, due date still to come, nothing started
+    NOT_REQUIRED = "not_required"  # the site takes part in no programme that month
+
+
+def return_state(status: str | None, required: bool, due_on: date, today: date) -> ReturnState:
+    """The state of one month's return: `status` is the saved return's (None: none saved)."""
+    if status == "submitted":
+        return ReturnState.SUBMITTED
+    if required and today > due_on:
+        return ReturnState.LATE
+    if status is not None:
+        return ReturnState.DRAFT
+    return ReturnState.DUE if required else ReturnState.NOT_REQUIRED

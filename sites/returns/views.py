@@ -19,6 +19,7 @@ from core.web.access import allow
 from sites.queries import site_returns
 from sites.returns import deadlines
 from sites.returns import rules as return_rules
+from sites.returns.deadlines import ReturnState
 from sites.returns.forms import ReturnForm
 from sites.returns.queries import (
     get_site_for_returns_or_404,
@@ -31,6 +32,27 @@ from sites.returns.services import WarningsNotConfirmed, find_return, save_retur
 bp = Blueprint("returns", __name__)
 
 FIRST_MONTH = date(1990, 1, 1)
+STATE_LABELS = {
+    ReturnState.LATE: "Late",
+    ReturnState.DUE: "Due",
+    ReturnState.DRAFT: "Draft",
+    ReturnState.SUBMITTED: "Submitted",
+    ReturnState.NOT_REQUIRED: "Not required",
+}
+STATE_COLOURS = {
+    ReturnState.LATE: "red",
+    ReturnState.DUE: "yellow",
+    ReturnState.DRAFT: "blue",
+    ReturnState.SUBMITTED: "green",
+    ReturnState.NOT_REQUIRED: "grey",
+}
+STATE_ACTIONS = {
+    ReturnState.LATE: "Send",
+    ReturnState.DUE: "Start",
+    ReturnState.DRAFT: "Finish",
+    ReturnState.SUBMITTED: "View or amend",
+    ReturnState.NOT_REQUIRED: "Send anyway",
+}
 STALE = (
     "Someone else changed this return since you opened it. The figures below are the ones now "
     "saved: check them and make your change again."
@@ -51,15 +73,17 @@ def index() -> Any:
     user = current_account()
     due = deadlines.this_months_return(date.today())
     months = [previous_month(due), due]
-    overview = returns_overview(user, months, page=page_number(), per_page=50)
+    overview = returns_overview(user, months, date.today(), page=page_number(), per_page=50)
     return render_template(
         "sites/returns/index.html",
         overview=overview,
         due=due,
         months=months,
         pagination=pagination(overview.page, overview.pages, "returns.index"),
-        month_slug=month_slug,
         due_on=return_due_date(due),
+        state_labels=STATE_LABELS,
+        state_colours=STATE_COLOURS,
+        state_actions=STATE_ACTIONS,
     )
 
 
