@@ -58,6 +58,7 @@ def configure_routing(app: Flask) -> None:
 
 def configure_templates(app: Flask) -> None:
     from core.web import layout
+    from sites.returns import rules as return_rules
 
     app.jinja_loader = ChoiceLoader(
         [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
@@ -67,6 +68,7 @@ def configure_templates(app: Flask) -> None:
     # `html` parameters safe, so escaping everything is what they expect.
     app.jinja_env.autoescape = True
     layout.init_app(app)
+    app.jinja_env.globals["first_contact_means"] = return_rules.FIRST_CONTACT_MEANS
 
 
 def configure_extensions(app: Flask) -> None:

@@ -20,8 +20,8 @@ RETURN_HINTS = {
     "referrals": "People referred to the service this month.",
     "caseload": "People supported at the end of the month, including those in in-work support.",
     "new_to_service": "People who joined the caseload this month.",
-    "first_contact_within_4_weeks": "Of the people new to the service this month, how many had "
-    "their first contact with the service within 4 weeks of referral.",
+    "first_contact_within_4_weeks": "Of the people new to the service this month, those "
+    f"{return_rules.FIRST_CONTACT_MEANS}.",
     "job_starts": "Paid jobs started this month. Give them by sector below.",
     "in_work": "People on the caseload in paid work at the end of the month. No more than the "
     "caseload.",

@@ -18,6 +18,13 @@ from typing import Any
 
 from core.months import add_months
 
+# What the 4-week contact figure counts, in one wording for the form, the pages and the report
+# (IPS principle 4, rapid job search: fidelity item 15).
+FIRST_CONTACT_MEANS = (
+    "whose first face-to-face contact with an employer, by them or their employment specialist, "
+    "came within 4 weeks of joining the service"
+)
+
 # The whole-number figures of a return, in form order, with what each counts.
 COUNTS: dict[str, str] = {
     "referrals": "Referrals",
