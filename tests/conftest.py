@@ -3,6 +3,34 @@ and factories for the domain's records.
 
 The suite runs on SQLite always, and on PostgreSQL when TEST_DATABASE_URL is set or a server
 answers on 127.0.0.1:5432. With REQUIRE_POSTGRES=1 (CI) a missing server fails the run.
+
+A clean database per test: each test that uses `db` runs inside one transaction on one
+connection, rolled back at its end (SQLAlchemy's "Joining a Session into an External
+Transaction"). `db.session` is swapped for a scoped session bound to that connection with
+join_transaction_mode="create_savepoint", so the app's own `commit()` only releases a SAVEPOINT.
+Every app context (the test's, and the new one FreshContextClient opens per request) gets its own
+session on that same connection, so requests see what the test wrote and the test sees what the
+requests committed. On SQLite the connection uses SQLAlchemy's documented pysqlite recipe
+(isolation_level=None on the DBAPI connection, BEGIN emitted by us), without which SAVEPOINT does
+not take part in the outer transaction. Caveat: savepoints nest, so if the test's own session has
+begun a transaction before a request, a `db.session.rollback()` in the test afterwards also undoes
+what that request committed; commit, `refresh()` or `expire_all()` instead. On PostgreSQL a
+rollback does not rewind sequences, so ids no longer restart at 1 in each test (none relies on it).
+tests/query_counter.py leaves these SAVEPOINT statements out of its counts.
+
+Opt-in to the old behaviour, `@pytest.mark.commits`: the test's writes are really committed and
+every table is emptied (TRUNCATE ... RESTART IDENTITY on PostgreSQL) after it. For tests where
+other connections must see the data, which one uncommitted transaction cannot give them:
+- every test using `live_server` (all of tests/browser), marked automatically below: the server
+  answers from its own threads, several requests at once, and one DBAPI connection cannot be
+  shared between threads (nor can their savepoints, which would interleave);
+- tests/bench/test_bench_smoke.py: the benchmark's generator and bare SQL use `db.engine`
+  directly (other connections, AUTOCOMMIT), and it calls `empty_database()` itself.
+Tests that do not use `db` at all are untouched: tests/migrations/test_migrations.py (an app of
+its own on an empty database), the `make bench` subprocess test, isolated_app in test_security.py
+(its own SQLite file; the swapped session falls back to the current app's own engine when that app
+is not the one under test), and the class-scoped demo load in test_demo.py (which empties around
+itself).
 """
 
 from __future__ import annotations
@@ -11,10 +39,12 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session
 
 from core.extensions import db as _db
 from portal import create_app
@@ -97,13 +127,61 @@ def empty_database() -> None:
     _db.session.commit()
 
 
-@pytest.fixture
-def db(app) -> Iterator:
-    """The database, emptied after the test."""
-    with app.app_context():
-        yield _db
-        empty_database()
+class JoinedSession(Session):
+    """A session that runs on the test's connection. Flask-SQLAlchemy's Session.get_bind answers
+    with the app's engine and never looks at the `bind` the session was made with
+    (pallets-eco/flask-sqlalchemy#1167), so without this the app would commit for real.
+    Only for the app under test: another app's context (isolated_app) keeps its own engine."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None and self._db.engine is self.bind.engine:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@contextmanager
+def rolled_back() -> Iterator[sa.Connection]:
+    """`_db.session` bound, for the block, to one connection whose transaction is rolled back at
+    its end; the session's commits are SAVEPOINT releases. Needs the app context of the app."""
+    connection = _db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite would not BEGIN before a SAVEPOINT; take over BEGIN, as SQLAlchemy's docs
+        # show ("Enabling Non-Legacy SQLite Transactional Modes"), for this connection only.
+        dbapi_connection = connection.connection.driver_connection
+        isolation_level = dbapi_connection.isolation_level
+        dbapi_connection.isolation_level = None
+    transaction = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    original = _db.session
+    _db.session = _db._make_scoped_session(
+        {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield connection
+    finally:
         _db.session.remove()
+        _db.session = original
+        if transaction.is_active:
+            transaction.rollback()
+        if sqlite:
+            dbapi_connection.isolation_level = isolation_level
+        connection.close()
+
+
+@pytest.fixture
+def db(app, request: pytest.FixtureRequest) -> Iterator:
+    """The database, left as it was after the test: its transaction is rolled back, or, for a
+    test marked `commits` (see the module's docstring), every table is emptied."""
+    with app.app_context():
+        if request.node.get_closest_marker("commits"):
+            yield _db
+            empty_database()
+            _db.session.remove()
+        else:
+            with rolled_back():
+                yield _db
 
 
 @pytest.fixture
@@ -173,9 +251,12 @@ CHROMIUM_ARGS = [
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run on SQLite only: deselect their PostgreSQL variants (the server's threads
-    and the test share one database; one backend is enough to drive the pages)."""
+    and the test share one database; one backend is enough to drive the pages). Every test that
+    uses `live_server` is marked `commits`: the server's threads need committed data."""
     keep, drop = [], []
     for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.commits)
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("app") == "postgresql"
         (drop if on_postgres and item.get_closest_marker("browser") else keep).append(item)

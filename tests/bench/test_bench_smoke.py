@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
 
 from bench import bare_sql
@@ -52,6 +53,7 @@ def _query_counts(app, network) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.commits  # the generator and the bare SQL use db.engine's own connections
 def test_benchmark_at_two_small_sizes(app, db):
     tiny = generate(SIZES["tiny"], seed=7)
 
