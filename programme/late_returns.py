@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,6 +26,24 @@ from sites.returns.queries import working_days_allowed
 def last_due_month(today: date) -> date:
     holidays = england_and_wales_holidays(today.year - 1, today.year)
     return working_days.last_due_month(today, holidays, working_days_allowed())
+
+
+def participation_windows() -> sa.Select[Any]:
+    """Each participation's site id and the dates that bound the months it reports, in
+    late_window's order: joined, left, programme start and end, site launched and closed."""
+    return (
+        sa.select(
+            Participation.site_id,
+            Participation.joined_on,
+            Participation.left_on,
+            Programme.starts_on,
+            Programme.ends_on,
+            Site.launched_on,
+            Site.closed_on,
+        )
+        .join(Programme, Programme.id == Participation.programme_id)
+        .join(Site, Site.id == Participation.site_id)
+    )
 
 
 def late_window(
@@ -73,19 +92,7 @@ def late_returns(
 ) -> dict[int, int]:
     """Months owed by each participating site (within one programme, or across all)."""
     due = last_due_month(today)
-    query = (
-        sa.select(
-            Participation.site_id,
-            Participation.joined_on,
-            Participation.left_on,
-            Programme.starts_on,
-            Programme.ends_on,
-            Site.launched_on,
-            Site.closed_on,
-        )
-        .join(Programme, Programme.id == Participation.programme_id)
-        .join(Site, Site.id == Participation.site_id)
-    )
+    query = participation_windows()
     if programme_id is not None:
         query = query.where(Participation.programme_id == programme_id)
     if site_ids is not None:
@@ -229,18 +236,7 @@ def months_required(site_ids: Sequence[int], wanted: Sequence[date]) -> dict[int
     last = max(wanted)
     required: dict[int, set[date]] = defaultdict(set)
     rows = db.session.execute(
-        sa.select(
-            Participation.site_id,
-            Participation.joined_on,
-            Participation.left_on,
-            Programme.starts_on,
-            Programme.ends_on,
-            Site.launched_on,
-            Site.closed_on,
-        )
-        .join(Programme, Programme.id == Participation.programme_id)
-        .join(Site, Site.id == Participation.site_id)
-        .where(Participation.site_id.in_(list(site_ids)))
+        participation_windows().where(Participation.site_id.in_(list(site_ids)))
     )
     for site_id, *dates in rows:
         first, final = late_window(*dates, last)
