@@ -17,7 +17,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/vendor/.built: node_modules/.installed $(VENV)/.installed scripts/build_assets.sh static/scss/nhsuk.scss
+static/vendor/.built: node_modules/.installed $(VENV)/.installed scripts/build_assets.sh \
+    scripts/plotly_csp.py scripts/fingerprint_assets.py static/scss/nhsuk.scss
 	PYTHON=$(PY) bash scripts/build_assets.sh
 	touch $@
 

@@ -39,6 +39,10 @@ class Config:
     # Working days after a month ends before its return counts as late.
     LATE_RETURN_WORKING_DAYS = int(os.environ.get("LATE_RETURN_WORKING_DAYS", "10"))
 
+    # The charity that runs the portal, named in every page's header beside the service name.
+    # The portal is not an NHS service, so the header carries no NHS logo.
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "IPS Network")
+
     API_TITLE = "IPS Network Tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -60,6 +64,12 @@ class Config:
     # import itself refuses files over 20 MB with its own message).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
 
+    # Static files (portal/assets.py): the content-hashed copies in static/vendor/ are cached for
+    # ever; any other file for this many seconds. Autorefresh rereads static/ on every request
+    # (development only).
+    STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", "60"))
+    STATIC_AUTOREFRESH = False
+
 
 class DevelopmentConfig(Config):
     """`make run`: plain http on 127.0.0.1, so the session cookie cannot be Secure."""
@@ -67,6 +77,9 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # An edit to static/js or static/css shows on the next reload.
+    STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", "0"))
+    STATIC_AUTOREFRESH = True
 
 
 class TestConfig(Config):

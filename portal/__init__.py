@@ -23,6 +23,7 @@ def create_app(config_object: type[Config] | str | None = None, **overrides: Any
     configure_settings(app, config_object, overrides)
     configure_routing(app)
     configure_templates(app)
+    configure_static(app)
     configure_extensions(app)
     configure_security(app)
     configure_blueprints(app)
@@ -69,6 +70,12 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.autoescape = True
     layout.init_app(app)
     app.jinja_env.globals["first_contact_means"] = return_rules.FIRST_CONTACT_MEANS
+
+
+def configure_static(app: Flask) -> None:
+    from portal import assets
+
+    assets.init_app(app)
 
 
 def configure_extensions(app: Flask) -> None:

@@ -31,12 +31,19 @@ def _policy(nonce: str) -> str:
     )
 
 
+def hardening_headers(nonce: str) -> dict[str, str]:
+    """The headers every answer carries: the pages' (below) and the static files' (assets.py)."""
+    return {
+        "Content-Security-Policy": _policy(nonce),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+    }
+
+
 def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = _policy(csp_nonce())
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+    response.headers.update(hardening_headers(csp_nonce()))
     return response
 
 

@@ -5,6 +5,7 @@ tests/browser/conftest.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from tests.browser import axe
 from tests.factories import PASSWORD
@@ -51,6 +52,14 @@ class Watch:
     def assert_clean(self) -> None:
         assert self.errors == [], "\n".join(self.errors)
         assert self.outside == [], f"requests left {self.base_url}: {self.outside}"
+
+
+def fill_date(scope, value: date) -> None:
+    """Type a date in the day, month and year boxes of an NHS.UK date input (`scope`: its
+    fieldset, found by its legend, or anything that holds one date)."""
+    scope.get_by_label("Day", exact=True).fill(str(value.day))
+    scope.get_by_label("Month", exact=True).fill(str(value.month))
+    scope.get_by_label("Year", exact=True).fill(str(value.year))
 
 
 def log_in(page, email: str) -> None:

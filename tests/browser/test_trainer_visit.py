@@ -1,6 +1,7 @@
 """In a real browser: a trainer logs a visit with two agreed actions, adding the second row with
-"Add another action", then marks the first one done from "My sites". No console errors, nothing
-from another host, no serious accessibility problems on the way."""
+"Add another action" (and putting right a date missing its month, from the error summary's
+link), then marks the first one done from "My sites". No console errors, nothing from another
+host, no serious accessibility problems on the way."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.pages import assert_clean_and_accessible, log_in
+from tests.browser.pages import assert_clean_and_accessible, fill_date, log_in
 from training.models import Action, Visit
 
 pytestmark = pytest.mark.browser
@@ -39,12 +40,15 @@ def test_a_trainer_logs_a_visit_with_two_actions_then_marks_one_done(
     assert_clean_and_accessible(page, watch)
 
     page.get_by_label("Site", exact=True).select_option(value=str(site.id))
-    page.get_by_label("Date of the visit").fill((TODAY - timedelta(days=1)).isoformat())
+    visited_on, second_due = TODAY - timedelta(days=1), TODAY + timedelta(days=20)
+    visit_date = page.get_by_role("group", name="Date of the visit")
+    fill_date(visit_date, visited_on)
+    visit_date.get_by_label("Month", exact=True).fill("")  # a slip, put right below
     page.get_by_label("Employer engagement").check()
     page.get_by_label("Summary").fill("Visited two employers with the team; planned follow-ups.")
     page.locator("#actions-0-description").fill("Follow up the hotel group")
     page.locator("#actions-0-owner").fill("Employment team")
-    page.locator("#actions-0-due_on").fill((TODAY + timedelta(days=5)).isoformat())
+    fill_date(page.locator("#actions-0-due_on"), TODAY + timedelta(days=5))
 
     page.get_by_role("button", name="Add another action").click()
     second = page.locator("#actions-1-description")
@@ -53,8 +57,26 @@ def test_a_trainer_logs_a_visit_with_two_actions_then_marks_one_done(
     assert page.locator("h3:has-text('Action 2')").count() == 1
     second.fill("Share the vacancy list with the clinical teams")
     page.locator("#actions-1-owner").fill("Team leader")
-    page.locator("#actions-1-due_on").fill((TODAY + timedelta(days=20)).isoformat())
+    fill_date(page.locator("#actions-1-due_on"), second_due)
     assert_clean_and_accessible(page, watch)
+    page.get_by_role("button", name="Log visit").click()
+
+    # The missing month is named in the summary and at the date, only its box is marked, what
+    # was typed is kept, and the summary's link puts the focus in the month box.
+    summary = page.locator(".nhsuk-error-summary")
+    summary.wait_for()
+    assert summary.get_by_role("link").all_inner_texts() == [
+        "The date of the visit must include a month"
+    ]
+    assert "The date of the visit must include a month" in visit_date.inner_text()
+    marked = page.locator(".nhsuk-input--error").evaluate_all("boxes => boxes.map(b => b.id)")
+    assert marked == ["visited_on-month"]
+    assert page.locator("#visited_on-day").input_value() == str(visited_on.day)
+    assert page.locator("#actions-1-due_on-day").input_value() == str(second_due.day)
+    assert_clean_and_accessible(page, watch)
+    summary.get_by_role("link").click()
+    assert page.evaluate("() => document.activeElement.id") == "visited_on-month"
+    page.keyboard.type(str(visited_on.month))
     page.get_by_role("button", name="Log visit").click()
 
     page.wait_for_selector("h1:has-text('Visit of')")

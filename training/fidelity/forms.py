@@ -2,8 +2,8 @@
 action) and the network profile's filters.
 
 The review form takes what was typed; training/reviews.py checks it, so the form and the API give
-the same message for the same mistake. The form's own checks are only those a browser's text needs
-(a date that is not a date).
+the same message for the same mistake. The form's own checks are only those the date boxes need
+(a blank box, a date that is not a date).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField, TextArea
 from wtforms.validators import Optional
 
 from accounts.scopes import programme_site_ids
-from core.web.forms import day_field, strip, version_field
+from core.web.forms import day_field, error_href, strip, version_field
 from sites.forms import ProgrammeRegionFilterForm
 from training.fidelity import scale as fidelity
 from training.fidelity import scoring
@@ -129,7 +129,7 @@ class ReviewForm(FlaskForm):
                 field.errors = [*field.errors, *messages]
         summary = [{"text": m, "href": "#review-items"} for m in self.general_errors]
         for field in self:
-            summary.extend({"text": m, "href": f"#{field.id}"} for m in field.errors)
+            summary.extend({"text": m, "href": error_href(field)} for m in field.errors)
         return summary
 
     def _field_for(self, key: str) -> Any:

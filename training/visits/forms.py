@@ -1,11 +1,12 @@
 """Forms for trainers' work: the visit form with its rows of agreed actions, an action's status,
 the actions list's filters, and the admin's assignment forms.
 
-The visit form takes what was typed; training/services.py checks it, so the form and the API give
-the same message for the same mistake (a date that is not a date is passed on as the text typed,
-which the service reports). The action rows are plain inputs named actions-N-description,
-actions-N-owner and actions-N-due_on: the server shows three (and every filled one) without
-JavaScript, and static/js/add-another.js adds more.
+The visit form takes what was typed; training/visits/services.py checks it, so the form and the
+API give the same message for the same mistake. The form's own checks are only those the date
+boxes need (a blank box, a date that is not a date): own_errors. The action rows are plain inputs
+named actions-N-description, actions-N-owner and actions-N-due_on[day|month|year] (a date input):
+the server shows three (and every filled one) without JavaScript, and static/js/add-another.js
+adds more.
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
 from markupsafe import escape
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Optional, StopValidation
 
 from accounts.models import User
 from core.errors import Fields
 from core.extensions import db
 from core.schemas import MAX_ID
-from core.web.forms import DATE_FORMATS, day_field, strip, version_field
+from core.web.forms import DATE_PARTS, TypedDay, day_field, error_href, read_day, version_field
 from sites.forms import site_choices
 from training.fidelity import scale as fidelity
 from training.models import ACTION_STATUSES, VISIT_PURPOSES
@@ -39,20 +39,7 @@ SUMMARY_HINT = (
     "What you did and what you saw of the service. Do not include names or any other details "
     "of an individual person."
 )
-ROW_FIELD = re.compile(r"^actions-(\d{1,3})-(description|owner|due_on)$")
-
-
-def parse_day(text: Any) -> date | str | None:
-    """A typed date: None when blank, the date when it is one, else the text as typed."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    text = text.strip()
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return text
+ROW_FIELD = re.compile(r"^actions-(\d{1,3})-(?:(description|owner)|due_on\[(day|month|year)\])$")
 
 
 def lenient_id(value: Any) -> int | None:
@@ -70,24 +57,29 @@ class ActionRowInput:
 
     description: str = ""
     owner: str = ""
-    due_on: str = ""
+    due_on: dict[str, str] = field(default_factory=dict)  # the date's boxes: day, month, year
     errors: dict[str, list[str]] = field(default_factory=dict)
+    due_parts: tuple[str, ...] = ()  # the boxes of the due date its message is about
 
     @property
     def blank(self) -> bool:
-        return not (self.description.strip() or self.owner.strip() or self.due_on.strip())
+        typed = [self.description, self.owner, *self.due_on.values()]
+        return not any(text.strip() for text in typed)
 
-    def data(self) -> dict[str, Any]:
+    def due(self, number: int) -> TypedDay:
+        return read_day(self.due_on, f"the due date of action {number}")
+
+    def data(self, number: int) -> dict[str, Any]:
         return {
             "description": self.description,
             "owner": self.owner,
-            "due_on": parse_day(self.due_on),
+            "due_on": self.due(number).day,
         }
 
 
 class VisitForm(FlaskForm):
     site_id = SelectField("Site", coerce=lenient_id, validate_choice=False)
-    visited_on = StringField("Date of the visit", description=VISIT_DATE_HINT, filters=[strip])
+    visited_on = day_field("Date of the visit", "the date of the visit", hint=VISIT_DATE_HINT)
     purpose = RadioField(
         "Purpose of the visit",
         choices=[SelectChoice(slug, label) for slug, label in VISIT_PURPOSES.items()],
@@ -116,17 +108,36 @@ class VisitForm(FlaskForm):
             index = int(match.group(1))
             if index >= MAX_ROWS_READ:
                 continue
-            value = formdata.get(key) or ""
-            setattr(found.setdefault(index, ActionRowInput()), match.group(2), str(value))
+            row = found.setdefault(index, ActionRowInput())
+            value = str(formdata.get(key) or "")
+            if match.group(2):
+                setattr(row, match.group(2), value)
+            else:
+                row.due_on[match.group(3)] = value
         self.rows = [found[i] for i in sorted(found) if not found[i].blank]
+        for row in self.rows:
+            row.due_on = {part: row.due_on.get(part, "").strip() for part in DATE_PARTS}
 
     def visit_data(self) -> dict[str, Any]:
         return {
-            "visited_on": parse_day(self.visited_on.data),
+            "visited_on": self.visited_on.data,
             "purpose": self.purpose.data or None,
             "summary": self.summary.data,
-            "actions": [row.data() for row in self.rows],
+            "actions": [row.data(index + 1) for index, row in enumerate(self.rows)],
         }
+
+    def own_errors(self) -> Fields:
+        """The date boxes' own messages (a blank box, a date that is not a date), keyed as the
+        service keys its messages: they replace what the service says of the same date."""
+        errors: Fields = {}
+        if self.visited_on.errors:
+            errors["visited_on"] = list(self.visited_on.errors)
+        for index, row in enumerate(self.rows):
+            due = row.due(index + 1)
+            row.due_parts = due.parts
+            if due.message:
+                errors[f"actions.{index}.due_on"] = [due.message]
+        return errors
 
     def shown_rows(self) -> list[ActionRowInput]:
         """The rows to show: the filled ones and at least one empty, three or more in all."""
@@ -150,14 +161,16 @@ class VisitForm(FlaskForm):
                 row.errors.setdefault("description", []).append(message)
         summary = []
         for name in ("site_id", "visited_on", "purpose", "summary"):
-            summary += [{"text": m, "href": f"#{self[name].id}"} for m in self[name].errors]
+            summary += [{"text": m, "href": error_href(self[name])} for m in self[name].errors]
         summary += [{"text": m, "href": "#actions"} for m in self.form_errors]
         for index, row in enumerate(self.rows):
-            for part in ("description", "owner", "due_on"):
-                summary += [
-                    {"text": m, "href": f"#actions-{index}-{part}"}
-                    for m in row.errors.get(part, [])
-                ]
+            due_box = (row.due_parts if row.errors.get("due_on") else ()) or DATE_PARTS
+            for part, href in (
+                ("description", f"#actions-{index}-description"),
+                ("owner", f"#actions-{index}-owner"),
+                ("due_on", f"#actions-{index}-due_on-{due_box[0]}"),
+            ):
+                summary += [{"text": m, "href": href} for m in row.errors.get(part, [])]
         self.summary_errors = summary
 
 
@@ -177,10 +190,10 @@ class ActionStatusForm(FlaskForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    closed_on = StringField(
+    closed_on = day_field(
         "Date closed (optional)",
-        description="Leave blank for today. For example, 14 March 2025.",
-        filters=[strip],
+        "the date closed",
+        hint="Leave blank for today. For example, 14 March 2025.",
     )
     version = version_field()
     next = HiddenField()

@@ -19,6 +19,7 @@ from core.extensions import db
 from core.paging import page_href, page_number, pagination
 from core.schemas import path_id
 from core.web.access import allow
+from core.web.forms import error_href
 from sites.models import Site
 from sites.queries import get_site_or_404
 from training.assignments.queries import can_review_site
@@ -32,7 +33,6 @@ from training.visits.forms import (
     VisitForm,
     chosen_trainer,
     display_labels,
-    parse_day,
 )
 from training.visits.queries import (
     ActionFilters,
@@ -99,17 +99,17 @@ def new() -> Any:
         chosen = request.args.get("site_id", type=int)
         if chosen in form.site_ids:
             form.site_id.data = chosen
-        form.visited_on.data = today.isoformat()
+        form.visited_on.data = today
         return _render_visit_form(form, sites)
 
-    form.validate()  # only the CSRF token is checked here: the service checks the rest
+    form.validate()  # only the CSRF token and the date boxes here: the service checks the rest
     form.read_rows(request.form)
     if form.errors.get("csrf_token"):
         form.show_errors({})
         form.summary_errors = [{"text": "The form expired. Submit it again.", "href": "#site_id"}]
         return _render_visit_form(form, sites, 400)
     data = form.visit_data()
-    errors = visit_errors(data, today=today)
+    errors = visit_errors(data, today=today) | form.own_errors()
     site_id = form.site_id.data
     if site_id is None:
         errors["site_id"] = ["Choose the site you visited"]
@@ -225,17 +225,14 @@ def action_status(action_id: int) -> Any:
         return _render_status_form(
             form, row, [{"text": "The form expired. Submit it again.", "href": "#status"}], 400
         )
-    closed_on = parse_day(form.closed_on.data)
     try:
-        if isinstance(closed_on, str):
-            raise ValidationFailed(
-                {"closed_on": ["Enter the date closed as a real date, for example 14 March 2025"]}
-            )
+        if form.closed_on.errors:  # a date that is not a date
+            raise ValidationFailed({"closed_on": list(form.closed_on.errors)})
         set_action_status(
             action,
             status=form.status.data or None,
             version=form.version.data,
-            closed_on=closed_on,
+            closed_on=form.closed_on.data,
             today=today,
         )
         db.session.commit()
@@ -244,7 +241,7 @@ def action_status(action_id: int) -> Any:
         summary = []
         for name in ("status", "closed_on"):
             form[name].errors = list(error.fields.get(name, []))
-            summary += [{"text": m, "href": f"#{form[name].id}"} for m in form[name].errors]
+            summary += [{"text": m, "href": error_href(form[name])} for m in form[name].errors]
         return _render_status_form(form, row, summary, 422)
     except (StaleVersion, StaleDataError):
         db.session.rollback()

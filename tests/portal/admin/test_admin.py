@@ -14,6 +14,7 @@ from accounts.models import User
 from core.audit import AuditEvent
 from programme.models import Funder, Participation, Programme, TargetMonth
 from sites.models import Designation, Organisation, Site, UserSite
+from tests.dates import posted
 from tests.factories import PASSWORD
 from training.models import Assignment
 
@@ -76,7 +77,7 @@ def admin(login_as):
 
 
 def site_data(organisation, **changes) -> dict:
-    return {
+    data = {
         "organisation_id": str(organisation.id),
         "name": "Bradford IPS",
         "locality": "Bradford",
@@ -86,10 +87,11 @@ def site_data(organisation, **changes) -> dict:
         "latitude": "53.795",
         "longitude": "-1.7594",
     } | changes
+    return posted(data)
 
 
 def programme_data(funder, **changes) -> dict:
-    return {
+    data = {
         "name": "Making IPS Work",
         "funder_id": str(funder.id),
         "summary": "Six areas bringing IPS to mental health services.",
@@ -98,6 +100,7 @@ def programme_data(funder, **changes) -> dict:
         "job_start_target": "340",
         "target_profile": "",
     } | changes
+    return posted(data)
 
 
 # -- who may use the admin pages -------------------------------------------------------------
@@ -316,7 +319,7 @@ def test_stale_site_edit_is_a_conflict(client, admin, make, db):
 def test_add_designation(client, admin, make, db):
     site = make.site()
     response = client.post(
-        f"/admin/sites/{site.id}/designations/new", data={"awarded_on": "2019-01-15"}
+        f"/admin/sites/{site.id}/designations/new", data=posted({"awarded_on": "2019-01-15"})
     )
     assert response.status_code == 302
     [designation] = db.session.scalars(sa.select(Designation)).all()
@@ -341,7 +344,7 @@ def test_add_designation(client, admin, make, db):
 )
 def test_bad_designation_is_refused(client, admin, make, db, data, field, message):
     site = make.site()
-    response = client.post(f"/admin/sites/{site.id}/designations/new", data=data)
+    response = client.post(f"/admin/sites/{site.id}/designations/new", data=posted(data))
     assert_refused(response, message, field)
     assert count(db, Designation) == 0
 
@@ -530,12 +533,14 @@ def test_add_and_edit_participation(client, admin, make, db):
     site = make.site(name="CNTW IPS")
     response = client.post(
         f"/admin/programmes/{programme.id}/sites/new",
-        data={
-            "site_id": str(site.id),
-            "joined_on": "2020-01-01",
-            "left_on": "",
-            "site_target": "60",
-        },
+        data=posted(
+            {
+                "site_id": str(site.id),
+                "joined_on": "2020-01-01",
+                "left_on": "",
+                "site_target": "60",
+            }
+        ),
     )
     assert response.status_code == 302
     participation = db.session.scalar(sa.select(Participation))
@@ -547,12 +552,14 @@ def test_add_and_edit_participation(client, admin, make, db):
 
     response = client.post(
         f"/admin/participations/{participation.id}/edit",
-        data={
-            "joined_on": "2020-01-01",
-            "left_on": "2021-06-30",
-            "site_target": "",
-            "version": participation.version,
-        },
+        data=posted(
+            {
+                "joined_on": "2020-01-01",
+                "left_on": "2021-06-30",
+                "site_target": "",
+                "version": participation.version,
+            }
+        ),
     )
     assert response.status_code == 302
     db.session.refresh(participation)
@@ -564,7 +571,7 @@ def test_add_and_edit_participation(client, admin, make, db):
 def test_bad_participation_is_refused(client, admin, make, db):
     programme = make.programme()
     site = make.site()
-    data = {"site_id": str(site.id), "joined_on": "2020-06-01", "left_on": "2020-01-01"}
+    data = posted({"site_id": str(site.id), "joined_on": "2020-06-01", "left_on": "2020-01-01"})
     response = client.post(f"/admin/programmes/{programme.id}/sites/new", data=data)
     assert_refused(response, "The leaving date must be on or after the joining date", "left_on")
     assert count(db, Participation) == 0
@@ -572,14 +579,16 @@ def test_bad_participation_is_refused(client, admin, make, db):
     participation = make.participation(programme, site)
     response = client.post(
         f"/admin/programmes/{programme.id}/sites/new",
-        data={"site_id": str(site.id), "joined_on": "2021-01-01"},
+        data=posted({"site_id": str(site.id), "joined_on": "2021-01-01"}),
     )
     assert_refused(
         response, "This site already takes part in the programme on these dates", "joined_on"
     )
     response = client.post(
         f"/admin/participations/{participation.id}/edit",
-        data={"joined_on": "2020-06-01", "left_on": "2020-01-01", "version": participation.version},
+        data=posted(
+            {"joined_on": "2020-06-01", "left_on": "2020-01-01", "version": participation.version}
+        ),
     )
     assert_refused(response, "The leaving date must be on or after the joining date", "left_on")
     assert count(db, Participation) == 1
@@ -591,7 +600,7 @@ def test_stale_participation_edit_is_a_conflict(client, admin, make, db):
     db.session.commit()
     response = client.post(
         f"/admin/participations/{participation.id}/edit",
-        data={"joined_on": "2020-01-01", "site_target": "99", "version": 1},
+        data=posted({"joined_on": "2020-01-01", "site_target": "99", "version": 1}),
     )
     assert response.status_code == 409
     db.session.refresh(participation)

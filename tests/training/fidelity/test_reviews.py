@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from core.audit import AuditEvent
 from core.errors import StaleVersion, ValidationFailed
+from tests.dates import boxes, posted
 from training.fidelity.services import save_review
 from training.models import Action, FidelityReview, FidelityScore
 
@@ -231,7 +232,7 @@ def form_data(status: str, chosen: dict[str, int], **extra: str) -> dict[str, st
     }
     data.update({f"score_{n}": str(score) for n, score in chosen.items()})
     data.update(extra)
-    return data
+    return posted(data)
 
 
 def new_path(site) -> str:
@@ -282,7 +283,7 @@ def test_an_action_without_an_owner_and_a_bad_date_are_shown_at_their_fields(
             "draft",
             {1: 3},
             action_description_7="Weekly group supervision",
-            action_due_on_9="31 February",
+            **boxes("action_due_on_9", "31", "2", str(REVIEWED_ON.year)),
             action_description_9="Invite self-referrals",
             action_owner_9="Team leader",
         ),
@@ -294,8 +295,8 @@ def test_an_action_without_an_owner_and_a_bad_date_are_shown_at_their_fields(
         "leader</a>" in page
     )
     assert (
-        '<a href="#action_due_on_9">Enter the due date of the action for item 9 as a real date, '
-        "for example 1 April 2015</a>" in page
+        '<a href="#action_due_on_9-day">Enter the due date of the action for item 9 as a real '
+        "date, for example 1 April 2015</a>" in page
     )
     assert page.count("<details") == 25 and page.count('<details class="nhsuk-details" open') == 2
     assert reviews(db) == []
@@ -314,6 +315,12 @@ def test_a_draft_is_saved_edited_and_finalised_with_its_action_plan(
     edit = text(client.get(f"/fidelity-reviews/{review.id}/edit"))
     assert 'id="score_1-5" name="score_1" type="radio" value="5" checked' in edit
     assert f'name="version" type="hidden" value="{review.version}"' in edit
+    shown = re.findall(r'name="reviewed_on\[(\w+)\]" type="text" value="(\w*)"', edit)
+    assert shown == [
+        ("day", str(REVIEWED_ON.day)),
+        ("month", str(REVIEWED_ON.month)),
+        ("year", str(REVIEWED_ON.year)),
+    ]
     assert "Running total: 9 from 2 of 25 items scored." in edit
 
     chosen = {n: 4 for n in range(1, 26)} | {1: 5, 7: 3}  # 23 x 4 + 5 + 3 = 100: Good

@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from core.audit import AuditEvent
 from core.extensions import db as _db
+from tests.dates import boxes, posted
 from training.models import Action, Assignment, FidelityReview, Visit
 
 TODAY = date.today()
@@ -97,7 +98,7 @@ def visit_form(site_id, **overrides) -> dict[str, str]:
         "actions-2-owner": "Employment specialists",
         "actions-2-due_on": days(14).isoformat(),
     }
-    return data | overrides
+    return posted(data | overrides)
 
 
 def text_of(response) -> str:
@@ -130,7 +131,7 @@ def test_the_form_offers_a_trainer_only_their_sites_and_three_empty_action_rows(
     assert [label.split(" (")[0] for value, label in options if value] == ["Bradford IPS service"]
     assert re.search(rf'<option value="{mine.id}" selected', page)
     for index in range(3):
-        for part in ("description", "owner", "due_on"):
+        for part in ("description", "owner", "due_on[day]", "due_on[month]", "due_on[year]"):
             assert f'name="actions-{index}-{part}"' in page
     assert 'name="actions-3-description"' not in page
     assert 'name="actions-__INDEX__-description"' in page  # the add-another template
@@ -212,7 +213,7 @@ def test_every_mistake_is_named_on_its_field_and_nothing_is_saved(client, login_
         **{
             "actions-0-due_on": "",  # first row: no due date
             "actions-2-owner": "",  # the second filled row: no owner, and a bad date
-            "actions-2-due_on": "31/02/2026",
+            **boxes("actions-2-due_on", "31", "2", "2026"),
         },
     )
     response = client.post("/visits/new", data=data)
@@ -220,15 +221,18 @@ def test_every_mistake_is_named_on_its_field_and_nothing_is_saved(client, login_
     page = text_of(response)
     assert "<title>Error: Log a visit" in page
     expected = [
-        ("visited_on", "The date of the visit must be today or in the past"),
+        ("visited_on-day", "The date of the visit must be today or in the past"),
         ("purpose", "Choose the purpose of the visit"),
         ("summary", "Enter a summary of the visit"),
-        ("actions-0-due_on", "Action 1: enter a due date"),
+        ("actions-0-due_on-day", "Action 1: enter a due date"),
         (
             "actions-1-owner",
             "Action 2: enter who owns the action, as a role or team (for example, the team leader)",
         ),
-        ("actions-1-due_on", "Action 2: enter the due date as a real date"),
+        (
+            "actions-1-due_on-day",
+            "Enter the due date of action 2 as a real date, for example 1 April 2015",
+        ),
     ]
     summary = page[page.index("There is a problem") : page.index("<h1")]
     links = re.findall(r'<a href="#([^"]+)"[^>]*>([^<]+)</a>', summary)
@@ -237,9 +241,43 @@ def test_every_mistake_is_named_on_its_field_and_nothing_is_saved(client, login_
     # typed, and then one empty row: three in all.
     assert 'value="Contact ten new employers"' not in page  # a textarea, not an input
     assert ">Contact ten new employers</textarea>" in page
-    assert 'value="31/02/2026"' in page
+    typed = re.findall(r'name="actions-1-due_on\[(\w+)\]" type="text" value="(\w*)"', page)
+    assert typed == [("day", "31"), ("month", "2"), ("year", "2026")]
+    # A message about a whole date marks its three boxes; one about a day, only the day.
+    errored = re.findall(r'class="[^"]*nhsuk-input--error[^"]*" id="([^"]+)"', page)
+    assert errored == [
+        "visited_on-day",
+        "visited_on-month",
+        "visited_on-year",
+        "actions-0-due_on-day",
+        "actions-0-due_on-month",
+        "actions-0-due_on-year",
+        "actions-1-owner",
+        "actions-1-due_on-day",
+    ]
     assert 'name="actions-2-description"' in page and 'name="actions-3-description"' not in page
     assert count(Visit) == 0 and count(Action) == 0
+
+
+def test_a_visit_date_without_its_year_is_named_and_kept_then_a_month_by_name_is_read(
+    client, login_as, make
+):
+    site = make.site()
+    login_as("trainer", sites=[site])
+    visited = days(-2)
+    typed = boxes("visited_on", str(visited.day), str(visited.month), "")
+    response = client.post("/visits/new", data=visit_form(site.id) | typed)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert '<a href="#visited_on-year"' in page
+    assert page.count("The date of the visit must include a year") == 2  # summary and field
+    assert f'name="visited_on[day]" type="text" value="{visited.day}"' in page
+    assert count(Visit) == 0
+
+    typed = boxes("visited_on", f"0{visited.day}"[-2:], f"{visited:%B}", str(visited.year))
+    response = client.post("/visits/new", data=visit_form(site.id) | typed)
+    assert response.status_code == 302
+    assert _db.session.scalar(sa.select(Visit.visited_on)) == visited
 
 
 def test_an_action_due_before_the_visit_is_refused(client, login_as, make):
@@ -440,7 +478,7 @@ def test_dropping_with_a_date_and_opening_again(client, login_as, make):
     action = add_action(site, days(-10))
     response = client.post(
         f"/actions/{action.id}/status",
-        data={"status": "dropped", "closed_on": days(-4).isoformat(), "version": 1},
+        data=posted({"status": "dropped", "closed_on": days(-4).isoformat(), "version": 1}),
     )
     assert response.status_code == 302 and response.headers["Location"] == "/actions"
     _db.session.refresh(action)
@@ -475,15 +513,17 @@ def test_bad_status_changes_are_named_and_not_saved(client, login_as, make):
     action = add_action(site, days(3))
     response = client.post(
         f"/actions/{action.id}/status",
-        data={"status": "done", "closed_on": days(1).isoformat(), "version": 1},
+        data=posted({"status": "done", "closed_on": days(1).isoformat(), "version": 1}),
     )
     assert response.status_code == 422
     assert "The date closed must be today or in the past" in text_of(response)
     response = client.post(
-        f"/actions/{action.id}/status", data={"status": "", "closed_on": "soon", "version": 1}
+        f"/actions/{action.id}/status",
+        data={"status": "", **boxes("closed_on", "31", "2", str(TODAY.year)), "version": 1},
     )
     assert response.status_code == 422
-    assert "Enter the date closed as a real date" in text_of(response)
+    assert "Enter the date closed as a real date, for example 1 April 2015" in text_of(response)
+    assert '<a href="#closed_on-day"' in text_of(response)
     response = client.post(f"/actions/{action.id}/status", data={"status": "x", "version": 1})
     assert "Choose done, dropped or open" in text_of(response)
     _db.session.refresh(action)
@@ -639,7 +679,7 @@ def test_the_activity_page_counts_visits_per_trainer_and_lists_quiet_sites(clien
     assert response.status_code == 200
     page = text_of(response)
     assert 'id="visits-by-month-chart-data"' in page and 'id="visits-by-purpose-chart-data"' in page
-    assert "plotly.min.js" in page
+    assert "plotly-cartesian.min." in page
     assert "4 in all" in page
 
     def table(caption: str) -> dict[str, list[str]]:
@@ -682,7 +722,9 @@ def test_an_admin_assigns_a_trainer_and_ends_the_assignment(client, login_as, ma
     admin = login_as("admin")
     response = client.post(
         "/admin/assignments/new",
-        data={"user_id": trainer.id, "site_id": site.id, "starts_on": days(-30).isoformat()},
+        data=posted(
+            {"user_id": trainer.id, "site_id": site.id, "starts_on": days(-30).isoformat()}
+        ),
     )
     assert response.status_code == 302
     assignment = _db.session.scalar(sa.select(Assignment))
@@ -697,7 +739,7 @@ def test_an_admin_assigns_a_trainer_and_ends_the_assignment(client, login_as, ma
 
     response = client.post(
         f"/admin/assignments/{assignment.id}/end",
-        data={"ends_on": days(-1).isoformat(), "version": 1},
+        data=posted({"ends_on": days(-1).isoformat(), "version": 1}),
     )
     assert response.status_code == 302
     _db.session.refresh(assignment)
@@ -709,7 +751,7 @@ def test_an_admin_assigns_a_trainer_and_ends_the_assignment(client, login_as, ma
 
     stale = client.post(
         f"/admin/assignments/{assignment.id}/end",
-        data={"ends_on": TODAY.isoformat(), "version": 1},
+        data=posted({"ends_on": TODAY.isoformat(), "version": 1}),
     )
     assert stale.status_code == 409
     _db.session.refresh(assignment)
@@ -737,7 +779,7 @@ def test_assignments_are_checked(client, login_as, make, role, starts_on, ends_o
     data = {"user_id": user.id, "site_id": site.id, "starts_on": days(starts_on).isoformat()}
     if ends_on is not None:
         data["ends_on"] = days(ends_on).isoformat()
-    response = client.post("/admin/assignments/new", data=data)
+    response = client.post("/admin/assignments/new", data=posted(data))
     assert response.status_code == 422
     assert message in text_of(response)
     assert count(Assignment) == 1
@@ -753,7 +795,9 @@ def test_an_assignment_that_ended_before_may_be_followed_by_a_new_one(client, lo
     login_as("admin")
     response = client.post(
         "/admin/assignments/new",
-        data={"user_id": trainer.id, "site_id": site.id, "starts_on": days(-30).isoformat()},
+        data=posted(
+            {"user_id": trainer.id, "site_id": site.id, "starts_on": days(-30).isoformat()}
+        ),
     )
     assert response.status_code == 302
     assert count(Assignment) == 2
@@ -822,7 +866,7 @@ def test_each_role_gets_the_pages_it_may_use(client, login_as, one_of_each, path
         ("/visits/new", {}),
         ("/actions/{action}/status", {"status": "done", "version": "1"}),
         ("/admin/assignments/new", {}),
-        ("/admin/assignments/{assignment}/end", {"ends_on": "2030-01-01", "version": "1"}),
+        ("/admin/assignments/{assignment}/end", posted({"ends_on": "2030-01-01", "version": "1"})),
     ],
 )
 def test_site_leads_and_funders_cannot_post(client, login_as, one_of_each, path, data):
