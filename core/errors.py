@@ -38,5 +38,10 @@ class StaleVersion(Exception):
         self.message = message
 
 
+# The one page under /api/: the API's reference for signed-in people, a page like any other.
+API_PAGES = frozenset({"/api/docs"})
+
+
 def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+    """A call of the JSON API: bearer tokens, not the session; answers in the contract's shape."""
+    return request.path.startswith("/api/") and request.path not in API_PAGES

@@ -1,4 +1,4 @@
-"""The JSON API's frame: its blueprints, paging, the docs page and JSON-only request bodies.
+"""The JSON API's frame: its blueprints, the reference page and JSON-only request bodies.
 
 Each domain package has an `api.py` with a flask-smorest Blueprint; this module registers them.
 Errors take the contract's shape in portal.errors; access is declared per method with @allow.
@@ -11,8 +11,10 @@ from typing import Any
 from flask import Blueprint, Flask, abort, render_template, request
 from flask_smorest import Api
 
+from accounts.models import EVERY_ROLE
 from core.extensions import csrf
-from core.web.access import public
+from core.web.access import allow, public
+from portal.api_reference import reference
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 NON_JSON_ENDPOINTS = {"returns_api.ReturnsImport"}
@@ -21,9 +23,12 @@ docs = Blueprint("api_docs", __name__)
 
 
 @docs.route("/api/docs", endpoint="docs")
-@public
+@allow(*EVERY_ROLE)
 def docs_page() -> Any:
-    return render_template("api/docs.html")
+    """The API's reference for the people who may use it: every signed-in user can make a token
+    on their account page, which links here."""
+    groups, shapes = reference(api.spec.to_dict())
+    return render_template("api/docs.html", groups=groups, shapes=shapes)
 
 
 def require_json_body() -> None:

@@ -6,15 +6,13 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}
 out=static/vendor
 rm -rf "$out"
-mkdir -p "$out/nhsuk" "$out/swagger-ui" "$out/axe-core"
+mkdir -p "$out/nhsuk" "$out/axe-core"
 
 node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules \
   static/scss/nhsuk.scss "$out/nhsuk/nhsuk-frontend.min.css"
 cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets "$out/nhsuk/assets"
 cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js "$out/nhsuk/"
 
-cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
-  "$out/swagger-ui/"
 cp node_modules/axe-core/axe.min.js "$out/axe-core/"
 
 # The network map's outlines (Plotly geo, scope "europe" at 1:50m), served from static so no

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from accounts.models import ROLES
+from core.errors import API_PAGES
 from core.web.access import ANONYMOUS, declared_roles
 
 PUBLIC = "public"
@@ -32,11 +33,11 @@ EXPECTED: dict[str, Any] = {
     # --- anonymous users: "see only the login page and /health" --------------------------------
     "health.health": PUBLIC,
     "accounts.login": PUBLIC,
-    # The API's documentation is open too: it describes the contract and holds no data, and the
-    # docs page's JavaScript fetches openapi.json without a token (the API ignores the session
-    # cookie). This goes beyond DESIGN.md's "login page and /health": a decision to confirm.
-    "api_docs.docs": PUBLIC,
+    # The OpenAPI document is open: it describes the contract and holds no data, and clients
+    # generate code from it before they hold a token. This goes beyond DESIGN.md's "login page
+    # and /health": a decision to confirm. Its reference page for people is for signed-in users.
     "api-docs.openapi_json": PUBLIC,
+    "api_docs.docs": ANY,  # signed-in people; their account page links it
     # --- every logged-in user -------------------------------------------------------------------
     "accounts.logout": ANY,
     "accounts.account": ANY,  # each user's own API tokens
@@ -265,7 +266,7 @@ def _url(rule, ids: dict[str, int]) -> str:
 def _call(app, network, role: str, rule, method: str):
     client = app.test_client()
     path = _url(rule, network["ids"])
-    is_api = path.startswith("/api/")
+    is_api = path.startswith("/api/") and path not in API_PAGES
     kwargs: dict[str, Any] = {}
     if role != ANONYMOUS:
         user = network["users"][role]
