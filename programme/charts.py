@@ -9,6 +9,7 @@ from typing import Any
 
 from core.charts import (
     NHS_BLUE,
+    NHS_GREEN,
     NHS_GREY,
     NHS_WARM_YELLOW,
     base_layout,
@@ -24,8 +25,10 @@ def programme_progress_chart(
     cumulative: Sequence[int],
     expected: Sequence[tuple[date, float]],
     projection: Sequence[tuple[date, float]],
+    target: int | None = None,
 ) -> str:
-    """Cumulative job starts against the expected line and the projection to the end."""
+    """Cumulative job starts against the expected line, the projection to the end and the
+    target (a level line across the programme's months)."""
     layout = base_layout("Cumulative job starts", "Job starts")
     traces = []
     traces.append(
@@ -59,6 +62,17 @@ def programme_progress_chart(
                 line={"color": NHS_WARM_YELLOW, "dash": "dot"},
             )
         )
+    if target is not None and expected:
+        traces.append(
+            trace(
+                "scatter",
+                x=[expected[0][0].isoformat(), expected[-1][0].isoformat()],
+                y=[target, target],
+                name=f"Target ({target:,})",
+                mode="lines",
+                line={"color": NHS_GREEN, "width": 2},
+            )
+        )
     return figure_json(layout, traces)
 
 
@@ -83,4 +97,5 @@ def progress_chart(programme: Any, progress: Any, today: date) -> str:
         [m.cumulative for m in progress.by_month],
         expected,
         projection,
+        target=programme.job_start_target,
     )

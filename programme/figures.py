@@ -14,7 +14,7 @@ from programme import figures, queries
 from programme.charts import progress_chart
 from programme.late_returns import late_returns
 from programme.models import Participation, Programme
-from programme.progress import STATUS_LABELS, ProgressStatus
+from programme.progress import STATUS_LABELS, ProgressStatus, status_explained
 from programme.queries import participating_returns, progress_of
 from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site
 from sites.outcomes import (
@@ -155,5 +155,8 @@ def programme_figures(programme: Programme, today: date, period: Period) -> dict
         "bands": BANDS,
         "labels": STATUS_LABELS,
         "chart": progress_chart(programme, progress, today),
+        "status_rule": status_explained(
+            progress.status, programme.starts_on, programme.job_start_target
+        ),
         "late_total": sum(s.late_returns for s in sites),
     }

@@ -56,6 +56,25 @@ STATUS_LABELS = {
 }
 
 RUN_RATE_MONTHS = 6
+
+
+def status_explained(status: str, starts_on: date, target: int) -> str:
+    """The rule behind a status, in one sentence for the page that shows it."""
+    day = f"{starts_on.day} {starts_on:%B %Y}"
+    return {
+        ProgressStatus.NOT_STARTED: f"The programme starts on {day}: nothing is expected yet.",
+        ProgressStatus.ON_TRACK: "On track: the job starts achieved are at or above those expected "
+        "by today.",
+        ProgressStatus.AT_RISK: "At risk: fewer job starts than expected by today, though at the "
+        f"rate of the last {RUN_RATE_MONTHS} complete months the programme would still reach its "
+        f"target of {target:,}.",
+        ProgressStatus.OFF_TRACK: f"Off track: at the rate of the last {RUN_RATE_MONTHS} complete "
+        f"months the programme would end below its target of {target:,}.",
+        ProgressStatus.MET: f"The programme has ended and met its target of {target:,}.",
+        ProgressStatus.MISSED: f"The programme has ended below its target of {target:,}.",
+    }[ProgressStatus(status)]
+
+
 AVERAGE_MONTH_DAYS = 365.25 / 12
 
 
