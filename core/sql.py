@@ -9,18 +9,18 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class month_start(FunctionElement[Any]):  # noqa: N801  (reads like the SQL function it stands for)
+class sql_month_start(FunctionElement[Any]):  # noqa: N801  (reads like the SQL function)
     """The first day of the month of a date expression."""
 
     type = sa.Date()
     inherit_cache = True
 
 
-@compiles(month_start)
+@compiles(sql_month_start)
 def _month_start_default(element: Any, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
-@compiles(month_start, "postgresql")
+@compiles(sql_month_start, "postgresql")
 def _month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"

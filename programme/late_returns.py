@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from core import months, working_days
 from core.extensions import db
-from core.sql import month_start
+from core.sql import sql_month_start
 from core.working_days import england_and_wales_holidays
 from programme.models import Participation, Programme
 from programme.queries import participating_returns
@@ -75,7 +75,7 @@ def _submitted_in_windows(
         .add_columns(Participation.site_id, sa.func.count(sa.distinct(MonthlyReturn.month)))
         .where(
             MonthlyReturn.month <= due,
-            sa.or_(s.launched_on.is_(None), MonthlyReturn.month >= month_start(s.launched_on)),
+            sa.or_(s.launched_on.is_(None), MonthlyReturn.month >= sql_month_start(s.launched_on)),
             sa.or_(s.closed_on.is_(None), MonthlyReturn.month < s.closed_on),
         )
         .group_by(Participation.site_id)
@@ -184,7 +184,7 @@ def late_return_months(
         .where(
             MonthlyReturn.month <= due,
             sa.or_(
-                Site.launched_on.is_(None), MonthlyReturn.month >= month_start(Site.launched_on)
+                Site.launched_on.is_(None), MonthlyReturn.month >= sql_month_start(Site.launched_on)
             ),
             sa.or_(Site.closed_on.is_(None), MonthlyReturn.month < Site.closed_on),
             *filters,

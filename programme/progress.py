@@ -26,7 +26,6 @@ Pure functions over plain dates and numbers. Months are named by their first day
 - Percent: 100 x achieved / target; None when the target is 0.
 """
 
-import calendar
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -167,7 +166,7 @@ def _expected_function(
             return current
         before = bisect_left(months, month)
         previous = values[before - 1] if before else 0.0
-        days_in_month = calendar.monthrange(on.year, on.month)[1]
+        days_in_month = month_end(on).day
         return previous + (current - previous) * on.day / days_in_month
 
     return profiled

@@ -13,7 +13,7 @@ from flask import abort
 
 from accounts.models import User
 from core.extensions import db
-from core.sql import month_start
+from core.sql import sql_month_start
 from programme.models import Funder, Participation, Programme, TargetMonth
 from programme.progress import Progress, programme_progress
 from sites.models import MonthlyReturn, ReturnStatus
@@ -24,9 +24,9 @@ def counted_months() -> list[sa.ColumnElement[bool]]:
     Programme: a return's month inside both the programme's period and the site's participation."""
     r, p, g = MonthlyReturn, Participation, Programme
     return [
-        r.month >= month_start(p.joined_on),
+        r.month >= sql_month_start(p.joined_on),
         sa.or_(p.left_on.is_(None), r.month <= p.left_on),
-        r.month >= month_start(g.starts_on),
+        r.month >= sql_month_start(g.starts_on),
         r.month <= g.ends_on,
     ]
 

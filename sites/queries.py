@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from accounts import scopes
 from accounts.models import User
 from core.extensions import db
-from core.months import add_months
+from core.months import add_months, month_start
 from sites import outcomes
 from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, ReturnStatus, Site
 
@@ -49,7 +49,7 @@ def monthly_outcomes(
     """Rows of month, job_starts, caseload, in_work from the site's submitted returns for the
     `months` calendar months up to and including the month of `on` (today), oldest first."""
     on = on or date.today()
-    last = on.replace(day=1)
+    last = month_start(on)
     first = add_months(last, -(months - 1))
     return db.session.execute(
         sa.select(
@@ -80,9 +80,9 @@ def site_returns_select(
         .order_by(MonthlyReturn.month)
     )
     if from_month is not None:
-        select = select.where(MonthlyReturn.month >= from_month.replace(day=1))
+        select = select.where(MonthlyReturn.month >= month_start(from_month))
     if to_month is not None:
-        select = select.where(MonthlyReturn.month <= to_month.replace(day=1))
+        select = select.where(MonthlyReturn.month <= month_start(to_month))
     return select
 
 
@@ -115,7 +115,7 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
     of the months three months earlier (13-week sustainment's denominator): one grouped query.
     Sites without a submitted return in either range are left out: their totals are all 0."""
     r = MonthlyReturn
-    first, last = first.replace(day=1), last.replace(day=1)
+    first, last = month_start(first), month_start(last)
     in_period = r.month.between(first, last)
     base = outcomes.sustainment_base_months(first, last)
     in_base = r.month.between(*base) if base else sa.false()
@@ -175,7 +175,7 @@ def monthly_rates(site_id: int, first: date, last: date) -> list[outcomes.MonthR
         .where(
             r.site_id == site_id,
             r.status == ReturnStatus.SUBMITTED,
-            r.month.between(first.replace(day=1), last.replace(day=1)),
+            r.month.between(month_start(first), month_start(last)),
         )
         .order_by(r.month)
     )

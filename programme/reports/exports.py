@@ -34,7 +34,7 @@ from sqlalchemy.orm import aliased
 from accounts.models import User
 from accounts.scopes import programme_scope, site_scope
 from core.extensions import db
-from core.sql import month_start
+from core.sql import sql_month_start
 from core.tables import (
     BATCH,
     CONTENT_TYPES,
@@ -249,9 +249,9 @@ def progress_table(scope: ExportScope) -> Table:
             p.programme_id.in_(ids),
             r.status == ReturnStatus.SUBMITTED,
             r.month <= scope.on,
-            r.month >= month_start(p.joined_on),
+            r.month >= sql_month_start(p.joined_on),
             sa.or_(p.left_on.is_(None), r.month <= p.left_on),
-            r.month >= month_start(g.starts_on),
+            r.month >= sql_month_start(g.starts_on),
             r.month <= g.ends_on,
             *_of_sites(p.site_id, scope, scoped=False),
         )

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.months import add_months
+from core.months import add_months, month_start
 
 # What the 4-week contact figure counts, in one wording for the form, the pages and the report
 # (IPS principle 4, rapid job search: fidelity item 15).
@@ -194,7 +194,7 @@ def check_return(
 
     if month is None:
         errors["month"] = ["must be a month, like 2024-03"]
-    elif month > today.replace(day=1):
+    elif month > month_start(today):
         errors["month"] = ["must not be in the future"]
 
     def both(a: str, b: str) -> tuple[Any, Any] | None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
+from core.months import month_start
 from core.records import check_version, utcnow
 from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, ReturnVersion, Site
 from sites.returns import rules as return_rules
@@ -50,7 +51,7 @@ class SavedReturn:
 def find_return(site_id: int, month: date) -> MonthlyReturn | None:
     return db.session.scalar(
         sa.select(MonthlyReturn)
-        .where(MonthlyReturn.site_id == site_id, MonthlyReturn.month == month.replace(day=1))
+        .where(MonthlyReturn.site_id == site_id, MonthlyReturn.month == month_start(month))
         .options(selectinload(MonthlyReturn.sectors))
     )
 
@@ -127,7 +128,7 @@ def save_return(
     is written then.
     """
     today = today or date.today()
-    month = month.replace(day=1)
+    month = month_start(month)
     existing = find_return(site.id, month)
     if existing is not None:
         if version is None:

@@ -166,10 +166,10 @@ def site_months(site_id: int) -> Any:
     """The site's returns month by month, newest first: two years, or since the site launched."""
     site = get_site_for_returns_or_404(current_account(), site_id)
     today = date.today()
-    newest = today.replace(day=1)
+    newest = month_start(today)
     oldest = return_rules.add_months(newest, -23)
     if site.launched_on:
-        oldest = max(oldest, site.launched_on.replace(day=1))
+        oldest = max(oldest, month_start(site.launched_on))
     months = []
     month = newest
     while month >= oldest:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import aliased
 
 from accounts.models import User
 from core.extensions import db
+from core.months import add_months, month_start, months_between
 from core.paging import Page, paged
-from core.sql import month_start
+from core.sql import sql_month_start
 from sites.models import Organisation, Site
 from training.models import Assignment, Visit
 from training.visits.queries import open_on
@@ -25,8 +26,8 @@ ACTIVITY_MONTHS = 12
 
 def activity_months(today: date) -> list[date]:
     """The first days of the last ACTIVITY_MONTHS calendar months, this one last."""
-    index = today.year * 12 + today.month - 1
-    return [date(i // 12, i % 12 + 1, 1) for i in range(index - ACTIVITY_MONTHS + 1, index + 1)]
+    this_month = month_start(today)
+    return months_between(add_months(this_month, 1 - ACTIVITY_MONTHS), this_month)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def trainer_activity(today: date) -> TrainerActivity:
     grouped queries."""
     months = activity_months(today)
     window = [Visit.visited_on >= months[0], Visit.visited_on <= today]
-    month = month_start(Visit.visited_on)
+    month = sql_month_start(Visit.visited_on)
     by_month: dict[tuple[int | None, str], dict[date, int]] = {}
     for trainer_id, trainer, visit_month, visits in db.session.execute(
         sa.select(Visit.trainer_id, User.name, month, sa.func.count(Visit.id))

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from core.errors import ValidationFailed
 from core.extensions import db
-from core.months import add_months, month_index, parse_month
+from core.months import add_months, month_index, month_start, parse_month
 from sites.models import Site
 from sites.returns import rules as return_rules
 from sites.returns.queries import returns_scope
@@ -256,7 +256,7 @@ def example_site_id(user: User) -> int | None:
 
 def template_csv(site_id: int | None, today: date) -> str:
     """The header and one example row: the site's return for last month."""
-    month = add_months(today.replace(day=1), -1)
+    month = add_months(month_start(today), -1)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
