@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.months import add_months, month_start
 from programme import figures, queries
 from programme.charts import progress_chart
 from programme.late_returns import late_returns
@@ -20,7 +21,10 @@ from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site
 from sites.outcomes import (
     OutcomeTotals,
     Period,
+    chosen_period,
     outcome_rates,
+    period_choices,
+    with_choice,
 )
 from sites.queries import outcome_totals
 from training.fidelity.queries import latest_bands
@@ -160,3 +164,28 @@ def programme_figures(programme: Programme, today: date, period: Period) -> dict
         ),
         "late_total": sum(s.late_returns for s in sites),
     }
+
+
+RUN_SLUG = "programme"
+
+
+def programme_run(programme: Programme, today: date) -> Period:
+    """The months of the programme's own run, to its end or to the last complete month."""
+    last = min(month_start(programme.ends_on), add_months(month_start(today), -1))
+    first = min(month_start(programme.starts_on), last)
+    label = f"The programme's run, {first:%B %Y} to {last:%B %Y}"
+    return Period(first, last, label, RUN_SLUG)
+
+
+def default_period(
+    programme: Programme, slug: str | None, today: date
+) -> tuple[Period, str | None, list[Period]]:
+    """The period a programme's rates are read over, an error for a slug we do not know, and the
+    choices: the programme's own run first. A programme that has ended defaults to its run; one
+    still going, to the last 12 complete months."""
+    run = programme_run(programme, today)
+    choices = [run, *period_choices(today, programme.starts_on.year)]
+    if slug == RUN_SLUG or (not slug and programme.ends_on < today):
+        return run, None, choices
+    period, error = chosen_period(slug, today)
+    return period, error, with_choice(choices, period)

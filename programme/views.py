@@ -14,17 +14,12 @@ from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_options, programme_scope, site_scope
 from core.web.access import allow
 from programme import queries
-from programme.figures import programme_figures
+from programme.figures import default_period, programme_figures
 from programme.late_returns import LateSite, late_return_months
 from programme.progress import STATUS_LABELS
 from programme.queries import get_programme_or_404
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
-from sites.outcomes import (
-    chosen_period,
-    period_choices,
-    with_choice,
-)
 
 bp = Blueprint("programme", __name__)
 
@@ -45,12 +40,12 @@ def index() -> Any:
 def detail(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)
     today = date.today()
-    period, period_error = chosen_period(request.args.get("period"), today)
+    period, period_error, periods = default_period(programme, request.args.get("period"), today)
     return render_template(
         "programme/detail.html",
         **programme_figures(programme, today, period),
         period_error=period_error,
-        periods=with_choice(period_choices(today, programme.starts_on.year), period),
+        periods=periods,
         today=today,
         remaining_days=max((programme.ends_on - today).days, 0),
     )

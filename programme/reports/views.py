@@ -21,7 +21,7 @@ from accounts.scopes import site_scope
 from core.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from core.extensions import db
 from core.web.access import allow
-from programme.figures import programme_figures
+from programme.figures import default_period, programme_figures
 from programme.models import Funder
 from programme.queries import get_programme_or_404
 from programme.reports import exports
@@ -73,12 +73,14 @@ def print_sized(chart: str) -> str:
 def programme_report(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)
     today = date.today()
-    figures = programme_figures(programme, today, last_12_months(today))
+    period, _, _ = default_period(programme, request.args.get("period"), today)
+    figures = programme_figures(programme, today, period)
     return render_template(
         "programme/reports/programme.html",
         **figures | {"chart": print_sized(figures["chart"])},
         regions=REGIONS,
         generated=datetime.now().astimezone(),
+        today=today,
     )
 
 
