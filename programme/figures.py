@@ -185,7 +185,10 @@ def default_period(
     still going, to the last 12 complete months."""
     run = programme_run(programme, today)
     choices = [run, *period_choices(today, programme.starts_on.year)]
-    if slug == RUN_SLUG or (not slug and programme.ends_on < today):
+    ended = programme.ends_on < today
+    if slug == RUN_SLUG or (not slug and ended):
         return run, None, choices
     period, error = chosen_period(slug, today)
+    if error and ended:  # a period we do not know: the programme's own default, as with none
+        period = run
     return period, error, with_choice(choices, period)
