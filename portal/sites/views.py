@@ -13,7 +13,7 @@ from wtforms.validators import Length, Optional
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_options
-from core.paging import page_href, page_number, pagination
+from core.paging import page_href, page_number
 from core.web.access import allow
 from portal.sites.queries import SiteFilters, site_detail, site_list
 from programme.late_returns import late_return_months
@@ -101,7 +101,6 @@ def index() -> Any:
         regions=REGIONS,
         bands=bands,
         band_labels=BANDS,
-        pagination=pagination(result.page, result.pages, "sites.index"),
         first_page=page_href("sites.index", 1),
     )
 

@@ -13,7 +13,7 @@ from accounts.current import current_account
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.months import Month, month_slug, month_start, previous_month
-from core.paging import page_number, pagination
+from core.paging import page_number
 from core.schemas import path_id
 from core.web.access import allow
 from sites.queries import site_returns
@@ -79,7 +79,6 @@ def index() -> Any:
         overview=overview,
         due=due,
         months=months,
-        pagination=pagination(overview.page, overview.pages, "returns.index"),
         due_on=return_due_date(due),
         state_labels=STATE_LABELS,
         state_colours=STATE_COLOURS,

@@ -16,7 +16,7 @@ from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.paging import page_href, page_number, pagination
+from core.paging import page_href, page_number
 from core.schemas import path_id
 from core.web.access import allow
 from core.web.forms import error_href
@@ -180,7 +180,6 @@ def actions() -> Any:
         errors=errors,
         result=result,
         filtered=any(request.args.get(name) for name in ("site_id", "status", "due")),
-        pagination=pagination(result.page, result.pages, "visits.actions"),
         first_page=page_href("visits.actions", 1),
         here=request.full_path.rstrip("?"),
         **display_labels(),
@@ -315,7 +314,6 @@ def activity() -> Any:
         quiet=quiet,
         no_visit_days=NO_VISIT_DAYS,
         since=today - timedelta(days=NO_VISIT_DAYS),
-        pagination=pagination(quiet.page, quiet.pages, "visits.activity"),
         first_page=page_href("visits.activity", 1),
         **display_labels(),
     )
