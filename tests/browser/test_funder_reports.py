@@ -113,6 +113,16 @@ def test_a_funder_prints_the_programme_report_to_an_a4_pdf(
     assert page.locator(".nhsuk-back-link").is_hidden()
     chart = page.locator("#report-progress-chart svg.main-svg").first.bounding_box()
     assert chart is not None and chart["width"] <= 680  # 180 mm between A4's margins
+    # The sites table opens a page with its heading (never a heading alone at a page's foot),
+    # a status tag sits above its sentence, and every page is numbered.
+    style = "([selector, name]) => getComputedStyle(document.querySelector(selector))[name]"
+    assert page.evaluate(style, ["h2.portal-report__sites", "breakBefore"]) == "page"
+    assert page.evaluate(style, [".nhsuk-summary-list__value .nhsuk-tag", "display"]) == "block"
+    print_rules = page.evaluate(
+        "() => [...document.styleSheets].flatMap(s => { try { return [...s.cssRules] }"
+        " catch (e) { return [] } }).map(r => r.cssText).join(' ')"
+    )
+    assert "counter(page)" in print_rules and "counter(pages)" in print_rules
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF-")
     pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
