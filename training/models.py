@@ -77,6 +77,7 @@ class FidelityReview(Record, db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    reopen_reason: Mapped[str | None] = mapped_column(sa.Text)  # why an admin reopened it
 
     site: Mapped[Site] = relationship()
     scores: Mapped[list[FidelityScore]] = relationship(
@@ -140,6 +141,7 @@ class Action(Record, db.Model):
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(sa.String(10), default=ActionStatus.OPEN)
     closed_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)  # said when it was done or dropped
 
     site: Mapped[Site] = relationship()
     visit: Mapped[Visit | None] = relationship(back_populates="actions")
