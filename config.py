@@ -39,6 +39,15 @@ class Config:
     # Working days after a month ends before its return counts as late.
     LATE_RETURN_WORKING_DAYS = int(os.environ.get("LATE_RETURN_WORKING_DAYS", "10"))
 
+    # The fidelity review cadence of DESIGN.md: months from a final review to the next one (below
+    # Good, Good or Exemplary, a Centre of Excellence), and from launch to a site's first review.
+    REVIEW_MONTHS_BELOW_GOOD = int(os.environ.get("REVIEW_MONTHS_BELOW_GOOD", "6"))
+    REVIEW_MONTHS_GOOD = int(os.environ.get("REVIEW_MONTHS_GOOD", "12"))
+    REVIEW_MONTHS_CENTRE = int(os.environ.get("REVIEW_MONTHS_CENTRE", "36"))
+    FIRST_REVIEW_MONTHS = int(os.environ.get("FIRST_REVIEW_MONTHS", "6"))
+    # A trainer's home lists the sites they have not visited for this many days.
+    VISIT_DUE_AFTER_DAYS = int(os.environ.get("VISIT_DUE_AFTER_DAYS", "90"))
+
     # The charity that runs the portal, named in every page's header beside the service name.
     # The portal is not an NHS service, so the header carries no NHS logo.
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "IPS Network")

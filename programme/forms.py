@@ -21,6 +21,7 @@ from core.extensions import db
 from core.months import month_slug, parse_month
 from core.web.forms import at_least, blank, day_field, optional_id, strip, version_field
 from programme.models import Funder, TargetMonth
+from programme.progress import STATUS_LABELS
 from sites.forms import site_choices
 
 PROFILE_LINE = re.compile(r"^(\S+)\s+(\S+)$")
@@ -172,3 +173,27 @@ class ParticipationForm(ParticipationDatesForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.site_id.choices = blank("Choose a site", site_choices())
+
+
+class ProgrammeStatusFilterForm(FlaskForm):
+    """The GET form above the programmes list: programmes of one status (the dashboards link
+    here for "at risk" and "off track"). A value not in the list is reported at its field."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("", "All statuses")]
+        + [SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+
+    def chosen_status(self) -> str | None:
+        if not self.status.data:
+            return None
+        if self.status.data not in STATUS_LABELS:
+            self.status.errors = [*self.status.errors, "Choose a status from the list"]
+            return None
+        return str(self.status.data)

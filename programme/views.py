@@ -15,6 +15,7 @@ from accounts.scopes import programme_options, programme_scope, site_scope
 from core.web.access import allow
 from programme import queries
 from programme.figures import default_period, programme_figures
+from programme.forms import ProgrammeStatusFilterForm
 from programme.late_returns import LateSite, late_return_months
 from programme.progress import STATUS_LABELS
 from programme.queries import get_programme_or_404
@@ -28,10 +29,19 @@ bp = Blueprint("programme", __name__)
 @allow(*EVERY_ROLE)
 def index() -> Any:
     today = date.today()
+    form = ProgrammeStatusFilterForm(formdata=request.args)
+    status = form.chosen_status()
     programmes = queries.programmes_in_scope(programme_scope(current_user))
     progress = queries.progress_of([p for p, _ in programmes], today)
+    if status is not None:
+        programmes = [row for row in programmes if progress[row[0].id].status == status]
     return render_template(
-        "programme/index.html", programmes=programmes, progress=progress, labels=STATUS_LABELS
+        "programme/index.html",
+        programmes=programmes,
+        progress=progress,
+        labels=STATUS_LABELS,
+        form=form,
+        status=status,
     )
 
 

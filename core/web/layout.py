@@ -12,9 +12,10 @@ from flask_login import current_user
 from core.paging import pagination
 
 NAVIGATION = [
-    # A funder's dashboard is "Programmes you fund" (issue 7), so it is named that way.
-    ("Dashboard", "dashboard.index", {"admin", "trainer", "site_lead"}),
+    # Home is what needs the user today; a funder's is "Programmes you fund", so it is named so.
+    ("Home", "dashboard.index", {"admin", "trainer", "site_lead"}),
     ("Programmes you fund", "reports.funded", {"funder"}),
+    ("Network", "dashboard.network", {"admin", "trainer", "site_lead", "funder"}),
     ("Programmes", "programme.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Sites", "sites.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Map", "reports.network_map", {"admin", "trainer", "site_lead", "funder"}),

@@ -1,5 +1,5 @@
-"""Each role's home: the network dashboard for staff, trainers and site leads, "Programmes you
-fund" for a funder, and a trainer's sites (My sites)."""
+"""Each role's home (what needs the user today; "Programmes you fund" for a funder), the network's
+figures, and a trainer's sites (My sites)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,17 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user
 
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from core.web.access import allow
-from portal.dashboard.queries import my_sites
+from portal.dashboard.queries import my_sites, site_lead_tasks, staff_tasks, trainer_tasks
 from programme.figures import network_summary
 from programme.late_returns import late_returns
 from programme.progress import STATUS_LABELS
 from programme.reports.funded import funded_page
-from sites.returns.deadlines import this_months_return
-from sites.returns.queries import returns_overview
 from training.visits.forms import TrainerChoiceForm, chosen_trainer, display_labels
-from training.visits.queries import overdue_action_count, trainer_options
+from training.visits.queries import trainer_options
 
 bp = Blueprint("dashboard", __name__)
 
@@ -29,24 +26,30 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @allow(*EVERY_ROLE)
 def index() -> Any:
-    if current_user.role == "funder":  # issue 7: a funder lands on "Programmes you fund"
-        return funded_page(current_account())
+    """Each role's home is what needs them today; a funder's is "Programmes you fund"."""
+    user = current_account()
     today = date.today()
-    summary = network_summary(today)
-    due = this_months_return(today)
-    returns = None
-    if current_user.role == "site_lead":  # their own sites' return, first
-        returns = returns_overview(current_account(), [due], today, per_page=20)
-    overdue_actions = None  # issue 6: open actions past their due date, for those who act on them
-    if current_user.role in ("admin", "trainer"):
-        overdue_actions = overdue_action_count(current_account(), today)
+    if user.role == "funder":
+        return funded_page(user)
+    if user.role == "site_lead":
+        return render_template(
+            "dashboard/site_lead.html", tasks=site_lead_tasks(user, today), today=today
+        )
+    if user.role == "trainer":
+        return render_template(
+            "dashboard/trainer.html", tasks=trainer_tasks(user, today), today=today
+        )
     return render_template(
-        "dashboard/index.html",
-        summary=summary,
-        labels=STATUS_LABELS,
-        due=due,
-        returns=returns,
-        overdue_actions=overdue_actions,
+        "dashboard/staff.html", tasks=staff_tasks(user, today), labels=STATUS_LABELS, today=today
+    )
+
+
+@bp.route("/network")
+@allow(*EVERY_ROLE)
+def network() -> Any:
+    """The network's figures today: sites, Centres, job starts, late returns, programmes."""
+    return render_template(
+        "dashboard/network.html", summary=network_summary(date.today()), labels=STATUS_LABELS
     )
 
 

@@ -38,7 +38,7 @@ def test_pages_use_the_nhsuk_font_stack_and_a_header_without_the_nhs_logo(
     assert header.locator("svg.nhsuk-header__logo, .nhsuk-logo, img").count() == 0
     home = header.get_by_role("link", name="Pathways Employment Trust IPS Network Tracker")
     assert home.is_visible() and home.get_attribute("href") == "/"
-    assert header.get_by_role("link", name="Dashboard").is_visible()
+    assert header.get_by_role("link", name="Home").is_visible()
     assert_clean_and_accessible(page, watch)
 
     page.goto(f"/programmes/{programme.id}/report")

@@ -336,7 +336,7 @@ def test_dashboard_and_summary(client, login_as, make, api):
     make.designation(site)
     make.monthly_return(site, date(2019, 6, 1), job_starts=4)
     login_as("site_lead", sites=[site])
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/network").get_data(as_text=True)
     assert "Active sites" in html and "Late returns" in html
     summary = api("trainer").get("/api/v1/network/summary").get_json()
     assert summary["sites"] == 2

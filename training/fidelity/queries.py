@@ -14,12 +14,13 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
-from sites.models import Site
+from sites.models import Designation, Site
+from training.fidelity import cadence, scoring
 from training.fidelity import scale as fidelity
-from training.fidelity import scoring
 from training.models import Action, FidelityReview, FidelityScore, ReviewStatus
 
 BELOW = 4  # an item scored below 4 is where training should go ("sites below 4")
@@ -353,3 +354,80 @@ def fidelity_heatmap(
     for cell in cells:
         scores.setdefault(cell.site_id, {})[cell.item] = cell.score
     return FidelityHeatmap(sites=sites, items=profile.weakest_first(), scores=scores)
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    site_id: int
+    name: str
+    reviewed_on: date | None  # the latest final review; None: never reviewed
+    band: str | None
+    centre: bool  # a Centre of Excellence today
+    next_review_due: date
+
+    def overdue(self, today: date) -> bool:
+        return self.next_review_due < today
+
+    @property
+    def why(self) -> str:
+        """The rule that set the date, for people."""
+        if self.reviewed_on is None:
+            return "never reviewed since launch"
+        rated = fidelity.BANDS.get(self.band or "", "not scored")
+        last = f"last review {self.reviewed_on.day} {self.reviewed_on:%B %Y}, {rated}"
+        return f"{last}, a Centre of Excellence" if self.centre else last
+
+
+def review_cadence() -> cadence.Cadence:
+    config = current_app.config
+    return cadence.Cadence(
+        below_good_months=config["REVIEW_MONTHS_BELOW_GOOD"],
+        good_months=config["REVIEW_MONTHS_GOOD"],
+        centre_months=config["REVIEW_MONTHS_CENTRE"],
+        first_review_months=config["FIRST_REVIEW_MONTHS"],
+    )
+
+
+def reviews_due(site_ids: SiteIds, today: date, *, by: date) -> list[ReviewDue]:
+    """The open sites among `site_ids` (None: every site) whose next fidelity review falls due
+    on or before `by`, overdue first, earliest due first: one query, a row per open site."""
+    latest = latest_final_reviews(site_ids)
+    centre_now = (
+        sa.select(Designation.id)
+        .where(
+            Designation.site_id == Site.id,
+            Designation.awarded_on <= today,
+            sa.or_(Designation.ended_on.is_(None), Designation.ended_on > today),
+        )
+        .exists()
+    )
+    select = (
+        sa.select(
+            Site.id,
+            Site.name,
+            Site.launched_on,
+            latest.c.reviewed_on,
+            latest.c.total,
+            centre_now.label("centre"),
+        )
+        .outerjoin(latest, latest.c.site_id == Site.id)
+        .where(
+            sa.or_(Site.launched_on.is_(None), Site.launched_on <= today),
+            sa.or_(Site.closed_on.is_(None), Site.closed_on > today),
+        )
+    )
+    rows = db.session.execute(_restrict(select, Site.id, site_ids)).all()
+    rules = review_cadence()
+    due: list[ReviewDue] = []
+    for row in rows:
+        band = _band_or_none(row.total)
+        on = cadence.next_review_due(
+            reviewed_on=row.reviewed_on,
+            band=band,
+            centre=bool(row.centre),
+            launched_on=row.launched_on,
+            cadence=rules,
+        )
+        if on is not None and on <= by:
+            due.append(ReviewDue(row.id, row.name, row.reviewed_on, band, bool(row.centre), on))
+    return sorted(due, key=lambda review: (review.next_review_due, review.name, review.site_id))

@@ -466,16 +466,6 @@ def test_sector_rows_follow_the_latest_figures(api, lead, site, db):
 # --- where a site lead finds the return ---------------------------------------------------------
 
 
-def test_the_dashboard_leads_a_site_lead_to_this_months_return(client, login_as, lead, site):
-    due = add_months(date.today().replace(day=1), -1)
-    login_as(lead)
-    page = text(client.get("/"))
-    assert "Your monthly returns" in page
-    assert f"This month's return for Riverside IPS ({due:%B %Y})" in page
-    assert f'href="/sites/{site.id}/returns/{due:%Y-%m}"' in page
-    assert "not started" in page
-
-
 def test_the_site_page_flags_late_returns_and_links_senders_to_the_form(
     client, login_as, make, lead, site
 ):

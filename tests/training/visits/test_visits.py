@@ -615,32 +615,6 @@ def test_the_site_page_flags_overdue_actions_and_lists_visits(client, login_as, 
     assert "/visits/new" not in page
 
 
-def test_the_dashboard_counts_overdue_actions_for_admins_and_the_trainers_sites(
-    client, login_as, make
-):
-    mine, other = make.site(), make.site()
-    add_action(mine, days(-1))
-    add_action(mine, days(-100))
-    add_action(mine, TODAY)  # due today: not overdue
-    add_action(mine, days(-3), status="done")
-    add_action(other, days(-5))
-
-    def card(page: str) -> str | None:
-        match = re.search(
-            r'href="/actions\?due=overdue">Overdue actions</a></h2>\s*'
-            r'<p[^>]*><span class="portal-figure">(\d+)</span>',
-            page,
-        )
-        return match.group(1) if match else None
-
-    login_as("admin")
-    assert card(text_of(client.get("/"))) == "3"
-    login_as("trainer", sites=[mine])
-    assert card(text_of(client.get("/"))) == "2"
-    login_as("site_lead", sites=[mine])
-    assert "Overdue actions" not in text_of(client.get("/"))
-
-
 def test_the_navigation_shows_my_sites_and_actions_to_whom_they_serve(client, login_as, make):
     def items(page: str) -> list[str]:
         return re.findall(r'class="nhsuk-header__navigation-link"[^>]*>\s*([^<]+?)\s*<', page)
