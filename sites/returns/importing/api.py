@@ -16,11 +16,11 @@ from accounts.current import current_account
 from core.extensions import db
 from core.web.access import allow
 from sites.returns.api import blp
-from sites.returns.importing.reader import EXAMPLE_FIGURES, HEADER, MAX_FILE_BYTES, FileTooLarge
+from sites.returns.importing.reader import HEADER, MAX_FILE_BYTES, FileTooLarge
 from sites.returns.importing.writer import MAX_LISTED, import_returns
 
 CSV = "text/csv"
-EXAMPLE = ",".join(HEADER) + "\n" + ",".join(["12", "2024-03", *EXAMPLE_FIGURES.values()]) + "\n"
+EXAMPLE = ",".join(HEADER) + "\n12,2024-03,12,60,8,6,4,22,2,3.0,5\n"
 
 
 class RowWarnings(Schema):
@@ -66,15 +66,28 @@ class ReturnsImport(MethodView):
         first_contact_within_4_weeks, job_starts, in_work, sustained_13_weeks,
         employment_specialists_fte, discharges (the example shows them). Each further row is
         the submitted return of one site for one month (`YYYY-MM`), checked as
-        `PUT /sites/{id}/returns/{YYYY-MM}` checks a return, without a breakdown by sector;
-        `sustained_13_weeks` is checked against the job starts of three months before, from
-        the same file when it has that row, else from the site's submitted return. A return
-        already held for the site and month is amended, and its earlier figures kept as a
-        version. Site leads may send returns for their own sites only.
+        `PUT /sites/{id}/returns/{YYYY-MM}` checks a return; `sustained_13_weeks` is checked
+        against the job starts of three months before, from the same file when it has that
+        row, else from the site's submitted return. A return already held for the site and
+        month is amended, and its earlier figures kept as a version. Site leads may send
+        returns for their own sites only.
+
+        Optional columns: `site_name`, checked against the name of the site `site_id` names
+        (letter case and spaces aside): a name that does not match is an error, a blank one is
+        not checked. And job starts by sector: `sector_construction`,
+        `sector_health_and_social_care`, `sector_education`, `sector_retail`,
+        `sector_hospitality`, `sector_admin_and_finance`, `sector_engineering_and_trades`,
+        `sector_animal_care`, `sector_other`. With sector columns, each row's breakdown is
+        checked as the return form checks it (whole numbers, 0 or more; a blank cell counts as
+        0; they add up to `job_starts`) and replaces the one held. Without them, a breakdown
+        held is kept while it still adds up to `job_starts`, and dropped otherwise.
 
         Row numbers count the header as row 1, so the first return is row 2. Any bad row means
-        nothing is imported (422). Warnings (unusual but possible figures) do not stop the
-        import: they are listed in the answer.
+        nothing is imported (422). A row's problems are keyed by its column, or by `figures`
+        (every figure blank, as in the portal's template until it is filled in), `sectors`
+        (a breakdown that does not add up) or `values` (more or fewer values than the header).
+        Warnings (unusual but possible figures) do not stop the import: they are listed in the
+        answer.
         """
         if request.mimetype != CSV:
             abort(400, "Send the file as CSV text, with Content-Type: text/csv.")

@@ -2,16 +2,19 @@
 
 Each row is a submitted return for one site and month, checked by sites.returns.rules like a
 return sent through the form or the API, and against the sites the user may send returns for and
-the returns already held. The rows are checked in batches of BATCH_SIZE, with a bounded number of
-queries per batch. Nothing here writes.
+the returns already held. Each valid row gets its Plan: a new return, or what it changes in the
+return held. The rows are checked in batches of BATCH_SIZE, with a bounded number of queries per
+batch. Nothing here writes.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -20,13 +23,16 @@ from accounts.models import User
 from core.extensions import db
 from core.months import add_months
 from core.paging import count_pages
-from sites.models import MonthlyReturn, ReturnStatus, Site
+from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, Site
 from sites.returns import rules as return_rules
 from sites.returns.importing.reader import (
     FIGURES,
     LABELS,
+    SECTOR_COLUMNS,
+    SITE_NAME,
     FileIndex,
     is_blank,
+    names_site,
     parse_month_cell,
     parse_site_id,
     records,
@@ -38,6 +44,66 @@ BATCH_SIZE = 1_000
 
 Fields = dict[str, list[str]]
 
+BLANK_FIGURES = (
+    "are all blank: fill in the return's figures (0 where there were none), or delete the row"
+)
+
+
+class Outcome(StrEnum):
+    """What importing a valid row does to the site's return for its month."""
+
+    NEW = "new"
+    REPLACES_SUBMITTED = "replaces_submitted"
+    REPLACES_DRAFT = "replaces_draft"
+    NO_CHANGE = "no_change"
+
+
+def shown(value: Any) -> str:
+    """A figure as the preview writes it: 1,204; 2.5; blank."""
+    if value is None:
+        return "blank"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), ",f")
+    return f"{value:,}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What importing a valid row does: the outcome, and the figures (and job starts by sector)
+    it changes in the return held, in the return form's order and with its labels."""
+
+    outcome: Outcome
+    changes: list[return_rules.Change]
+    status: str | None = None  # the status of the return held
+
+    @property
+    def headline(self) -> str:
+        if self.outcome == Outcome.NEW:
+            return "New return"
+        if self.outcome == Outcome.NO_CHANGE:
+            return "No change"
+        if self.outcome == Outcome.REPLACES_DRAFT:
+            return "Replaces the draft"
+        if self.status == ReturnStatus.SUBMITTED:
+            return "Replaces the submitted return"
+        return f"Replaces the {self.status} return"  # a status added later says its own name
+
+    @property
+    def detail(self) -> str:
+        """The changes, like "job starts 3 to 4, in work 15 to 16"; blank when there are none."""
+        if self.outcome == Outcome.REPLACES_DRAFT and not self.changes:
+            return "the same figures, now submitted"
+        return ", ".join(
+            f"{change.label[:1].lower()}{change.label[1:]} "
+            f"{shown(change.before)} to {shown(change.after)}"
+            for change in self.changes
+        )
+
+    @property
+    def text(self) -> str:
+        """The whole sentence: "Replaces the submitted return (job starts 3 to 4)"."""
+        return f"{self.headline} ({self.detail})" if self.detail else self.headline
+
 
 @dataclass
 class CheckedRow:
@@ -48,8 +114,11 @@ class CheckedRow:
     site_id: int | None = None
     month: date | None = None
     values: dict[str, int | Decimal | None] = field(default_factory=dict)
+    # Job starts by sector (zeros left out) when the file has sector columns, else None.
+    sectors: dict[str, int] | None = None
     errors: Fields = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    plan: Plan | None = None  # for a valid row
 
     @property
     def ok(self) -> bool:
@@ -70,6 +139,7 @@ class Preview:
     problems_only: bool
     listed: int  # rows the pages go through: all, or those with errors or warnings
     site_names: dict[int, str]
+    outcomes: Counter[Outcome] = field(default_factory=Counter)  # of the valid rows
 
     @property
     def pages(self) -> int:
@@ -87,6 +157,32 @@ class ExistingReturn:
     submitted_at: datetime | None
     submitted_by_id: int | None
     updated_at: datetime
+    sectors: dict[str, int] = field(default_factory=dict)  # read for the rows' own returns only
+
+
+def sectors_after(row: CheckedRow, held: ExistingReturn | None) -> dict[str, int]:
+    """The job starts by sector a valid row's return has once imported: the file's breakdown
+    when it has sector columns; else the one held while it still adds up to the job starts
+    (the file says nothing of it), and none once it does not."""
+    if row.sectors is not None:
+        return row.sectors
+    kept = held.sectors if held else {}
+    return kept if sum(kept.values()) == row.values["job_starts"] else {}
+
+
+def plan_of(row: CheckedRow, held: ExistingReturn | None) -> Plan:
+    """What importing a valid row does to the return held for its site and month (if any)."""
+    if held is None:
+        return Plan(Outcome.NEW, [])
+    changes = return_rules.changes_between(
+        {**held.figures, "sectors": held.sectors},
+        {**row.values, "sectors": sectors_after(row, held)},
+    )
+    if held.status == ReturnStatus.DRAFT:
+        return Plan(Outcome.REPLACES_DRAFT, changes, held.status)
+    if not changes and held.status == ReturnStatus.SUBMITTED:
+        return Plan(Outcome.NO_CHANGE, [], held.status)
+    return Plan(Outcome.REPLACES_SUBMITTED, changes, held.status)
 
 
 @dataclass
@@ -104,7 +200,11 @@ def of_pairs(site_id: Any, month: Any, pairs: set[tuple[int, date]]) -> Any:
     return sa.and_(site_id.in_({pair[0] for pair in pairs}), month.in_({pair[1] for pair in pairs}))
 
 
-def _existing_returns(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], ExistingReturn]:
+def _existing_returns(
+    pairs: set[tuple[int, date]], with_sectors: set[tuple[int, date]]
+) -> dict[tuple[int, date], ExistingReturn]:
+    """The returns held for `pairs`, with their job starts by sector for those of
+    `with_sectors`. Two queries."""
     if not pairs:
         return {}
     t = MonthlyReturn
@@ -122,7 +222,7 @@ def _existing_returns(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], Ex
             *columns,
         ).where(of_pairs(t.site_id, t.month, pairs))
     )
-    return {
+    found = {
         (row.site_id, row.month): ExistingReturn(
             id=row.id,
             status=row.status,
@@ -135,6 +235,15 @@ def _existing_returns(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], Ex
         for row in rows
         if (row.site_id, row.month) in pairs
     }
+    by_id = {held.id: held for pair, held in found.items() if pair in with_sectors}
+    if by_id:
+        for return_id, sector, job_starts in db.session.execute(
+            sa.select(ReturnSector.return_id, ReturnSector.sector, ReturnSector.job_starts).where(
+                ReturnSector.return_id.in_(by_id)
+            )
+        ):
+            by_id[return_id].sectors[sector] = job_starts
+    return found
 
 
 class RowChecker:
@@ -147,6 +256,9 @@ class RowChecker:
         self.index = FileIndex(binary)
         self.scope = returns_scope(user)
         self.sites: dict[int, bool] = {}  # site id -> may send; absent: not looked up yet
+        self.names: dict[int, str] = {}  # the names of the sites the user may send for
+        present = self.index.positions
+        self.sector_columns = {c: slug for c, slug in SECTOR_COLUMNS.items() if c in present}
 
     @property
     def total(self) -> int:
@@ -173,11 +285,17 @@ class RowChecker:
         if not unknown:
             return
         allowed = sa.true() if self.scope is None else Site.id.in_(self.scope)
-        found = dict(
-            db.session.execute(sa.select(Site.id, allowed).where(Site.id.in_(unknown))).all()
-        )
+        found = {
+            site_id: (bool(may_send), name)
+            for site_id, name, may_send in db.session.execute(
+                sa.select(Site.id, Site.name, allowed).where(Site.id.in_(unknown))
+            )
+        }
         for site_id in unknown:
-            self.sites[site_id] = bool(found.get(site_id, False))
+            may_send, name = found.get(site_id, (False, ""))
+            self.sites[site_id] = may_send
+            if may_send:
+                self.names[site_id] = name
 
     def _site_problem(self, site_id: int) -> str | None:
         if self.sites[site_id]:
@@ -185,6 +303,19 @@ class RowChecker:
         if self.scope is None:
             return f"there is no site {site_id}"
         return f"you cannot send returns for site {site_id}"  # never says whether it exists
+
+    def _name_problem(self, row: CheckedRow) -> str | None:
+        """A site_name that names another site than site_id: an error, not a warning. The name
+        is the one check on an id typed by hand, and a wrong id would replace another site's
+        return; a warning is easily missed among many rows, and the fix (correct the id or the
+        name, or leave the name blank) is quick. Only a site the user may send for is named."""
+        written = row.cells.get(SITE_NAME, "")
+        if row.site_id is None or not written.strip() or not self.sites[row.site_id]:
+            return None
+        name = self.names[row.site_id]
+        if names_site(written, name):
+            return None
+        return f"does not match site {row.site_id}, which is {name}: check the site_id"
 
     def _parse(self, number: int, cells: list[str]) -> CheckedRow:
         width = len(self.index.positions)
@@ -210,7 +341,7 @@ class RowChecker:
         pairs = {(row.site_id, row.month) for row in keyed}
         earlier = {(site_id, add_months(month, -3)) for site_id, month in pairs}
         earlier = {pair for pair in earlier if not self.index.job_starts(*pair)[0]}
-        existing = _existing_returns(pairs | earlier)
+        existing = _existing_returns(pairs | earlier, pairs)
         self._look_up_sites({row.site_id for row in rows if row.site_id is not None})
         for row in rows:
             if "values" in row.errors:
@@ -230,30 +361,42 @@ class RowChecker:
                     if found and found.status == ReturnStatus.SUBMITTED
                     else None
                 )
+        blank = all(not row.cells[name].strip() for name in FIGURES)
+        sectors = None
+        if self.sector_columns and not blank:
+            sectors = {slug: row.cells[column] for column, slug in self.sector_columns.items()}
         checked = return_rules.check_return(
             {name: row.cells[name] for name in FIGURES},
             month=row.month,
             today=self.today,
-            complete=True,
-            sectors=None,
+            complete=not blank,  # a blank row has one error, below, not one for each figure
+            sectors=sectors,
             job_starts_three_months_before=base,
         )
         errors: Fields = dict(row.errors)
         if row.site_id is not None:
-            problem = self._site_problem(row.site_id)
+            problem = self._site_problem(row.site_id) or self._name_problem(row)
             if problem:
-                errors["site_id"] = [problem]
+                errors[SITE_NAME if self.sites[row.site_id] else "site_id"] = [problem]
+        if blank:
+            errors["figures"] = [BLANK_FIGURES]
         for name, messages in checked.errors.items():
+            if name.startswith("sectors."):  # the rules' key for a sector: its column here
+                name = f"sector_{name.removeprefix('sectors.')}"
             errors.setdefault(name, []).extend(messages)
         repeated = self.index.repeats.get(row.number)
         if repeated is not None:
             errors.setdefault("month", []).append(
                 f"repeats row {repeated}: there is one return for each site and month"
             )
-        # The messages in the order of the contract's columns.
-        row.errors = {name: errors[name] for name in LABELS if name in errors}
+        # The messages in the order of the columns of the contract, then the rest.
+        order = {name: i for i, name in enumerate(LABELS)}
+        row.errors = dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
         row.values = checked.values
+        row.sectors = checked.sectors if sectors is not None else None
         row.warnings = [] if row.errors else checked.warnings
+        if row.ok and row.site_id is not None and row.month is not None:
+            row.plan = plan_of(row, existing.get((row.site_id, row.month)))
 
 
 # The preview --------------------------------------------------------------------------------
@@ -281,21 +424,20 @@ def _preview(checker: RowChecker, page: int, per_page: int, problems_only: bool)
     first = (max(page, 1) - 1) * per_page
     items: list[CheckedRow] = []
     valid = warned = listed = 0
+    outcomes: Counter[Outcome] = Counter()
     for batch in checker.batches():
         for row in batch.rows:
             valid += row.ok
             warned += bool(row.warnings)
+            if row.plan is not None:
+                outcomes[row.plan.outcome] += 1
             if problems_only and row.ok and not row.warnings:
                 continue
             if first <= listed < first + per_page:
                 items.append(row)
             listed += 1
-    shown_sites = {row.site_id for row in items if row.site_id and checker.sites.get(row.site_id)}
-    names = {}
-    if shown_sites:
-        names = dict(
-            db.session.execute(sa.select(Site.id, Site.name).where(Site.id.in_(shown_sites))).all()
-        )
+    held = checker.names
+    names = {row.site_id: held[row.site_id] for row in items if row.site_id in held}
     return Preview(
         rows=checker.total,
         valid=valid,
@@ -307,4 +449,5 @@ def _preview(checker: RowChecker, page: int, per_page: int, problems_only: bool)
         problems_only=problems_only,
         listed=listed,
         site_names=names,
+        outcomes=outcomes,
     )

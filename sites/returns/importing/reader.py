@@ -5,6 +5,10 @@ text wrapper, once per pass, so the stream must be able to seek; `rereadable` co
 cannot (a request body) to a temporary file. The first pass (FileIndex) checks the header and
 keeps a small index of each row's site, month and job starts: for rows that repeat a site and
 month, and for the 13-week check against month-3 when that row is in the same file.
+
+The columns of the API contract (HEADER) are needed; `site_name` (a check on `site_id`) and the
+job starts by sector (`sector_construction`, ...) may be there too. The template a user downloads
+has them all, and rows whose figures are blank: it cannot be imported until they are filled in.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
@@ -22,9 +28,11 @@ import sqlalchemy as sa
 from accounts.models import User
 from core.errors import ValidationFailed
 from core.extensions import db
-from core.months import add_months, month_index, month_start, parse_month
+from core.months import month_index, next_month, parse_month
+from core.tables import FORMULA_STARTS
 from sites.models import Site
 from sites.returns import rules as return_rules
+from sites.returns.deadlines import this_months_return
 from sites.returns.queries import returns_scope
 
 HEADER = (
@@ -43,8 +51,30 @@ HEADER = (
 FIGURES = HEADER[2:]
 assert set(FIGURES) == set(return_rules.FIGURES)
 
-# How each column (and a row's count of values) is named to people.
-LABELS = {"site_id": "Site", "month": "Month", **return_rules.FIGURES, "values": "Values"}
+# The columns a file may have besides HEADER: the site's name, and job starts by sector.
+SITE_NAME = "site_name"
+SECTOR_COLUMNS: dict[str, str] = {f"sector_{slug}": slug for slug in return_rules.SECTORS}
+OPTIONAL = (SITE_NAME, *SECTOR_COLUMNS)
+COLUMNS = frozenset(HEADER) | frozenset(OPTIONAL)
+# The template's columns, in the order a person fills them in.
+TEMPLATE_HEADER = ("site_id", SITE_NAME, "month", *FIGURES, *SECTOR_COLUMNS)
+
+# How each column, and each problem of a whole row, is named to people; row errors are listed
+# in this order. "figures": a row with no figures at all; "sectors": a breakdown by sector that
+# does not add up; "values": a row with more or fewer values than the header.
+LABELS = {
+    "site_id": "Site",
+    SITE_NAME: "Site name",
+    "month": "Month",
+    "figures": "Figures",
+    **return_rules.FIGURES,
+    "sectors": "Job starts by sector",
+    **{
+        column: f"Job starts in {return_rules.SECTORS[slug].lower()}"
+        for column, slug in SECTOR_COLUMNS.items()
+    },
+    "values": "Values",
+}
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -114,9 +144,16 @@ def is_blank(cells: list[str]) -> bool:
     return all(not cell.strip() for cell in cells)
 
 
+def header_message() -> str:
+    return (
+        f"The first row of the file must name its columns: {','.join(HEADER)}. It may also "
+        f"name {SITE_NAME} and the columns of job starts by sector: {', '.join(SECTOR_COLUMNS)}."
+    )
+
+
 def column_positions(header: list[str]) -> dict[str, int]:
-    """Where each column is; ValidationFailed({"header": [...]}) unless the header names exactly
-    the columns of HEADER (in any order)."""
+    """Where each column is; ValidationFailed({"header": [...]}) unless the header names every
+    column of HEADER and no other than OPTIONAL, each once, in any order."""
     names = [cell.strip().lower() for cell in header]
     problems = []
     missing = [name for name in HEADER if name not in names]
@@ -125,24 +162,21 @@ def column_positions(header: list[str]) -> dict[str, int]:
             f"is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
         )
     unknown = [
-        name or f"(no name, column {i})" for i, name in enumerate(names, 1) if name not in HEADER
+        name or f"(no name, column {i})" for i, name in enumerate(names, 1) if name not in COLUMNS
     ]
     if unknown:
         problems.append(
             f"has column{'s' if len(unknown) > 1 else ''} that should not be there: "
             f"{', '.join(unknown)[:300]}"
         )
-    repeated = sorted({name for name in names if name in HEADER and names.count(name) > 1})
+    repeated = [name for name in HEADER + OPTIONAL if names.count(name) > 1]
     if repeated:
         problems.append(
             f"names the column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} twice"
         )
     if problems:
-        raise ValidationFailed(
-            {"header": problems},
-            f"The first row of the file must name its columns: {','.join(HEADER)}.",
-        )
-    return {name: names.index(name) for name in HEADER}
+        raise ValidationFailed({"header": problems}, header_message())
+    return {name: names.index(name) for name in HEADER + OPTIONAL if name in names}
 
 
 def parse_site_id(text: str) -> tuple[int | None, str | None]:
@@ -153,6 +187,26 @@ def parse_site_id(text: str) -> tuple[int | None, str | None]:
     if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) == 0:
         return None, "must be a site's id number, like 12"
     return int(text), None
+
+
+# Quotation marks a spreadsheet may have curled.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def folded_name(text: str) -> str:
+    """A site's name as compared with a site_name cell: Unicode compatibility forms, curly
+    quotes, letter case and runs of spaces aside, and the apostrophe a spreadsheet (or our
+    template) puts before text that would otherwise be a formula."""
+    text = text.strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split()).casefold()
+
+
+def names_site(cell: str, name: str) -> bool:
+    """Whether a site_name cell names the site called `name`."""
+    return folded_name(cell) == folded_name(name)
 
 
 def parse_month_cell(text: str) -> date | None:
@@ -232,34 +286,54 @@ def file_row_count(stream: IO[bytes]) -> int:
 
 # The template -------------------------------------------------------------------------------
 
-EXAMPLE_FIGURES = {
-    "referrals": "12",
-    "caseload": "60",
-    "new_to_service": "8",
-    "first_contact_within_4_weeks": "6",
-    "job_starts": "4",
-    "in_work": "22",
-    "sustained_13_weeks": "2",
-    "employment_specialists_fte": "3.0",
-    "discharges": "5",
-}
+EXAMPLE_NAME = "Example: put the site's id in site_id, and fill in the figures"
 
 
-def example_site_id(user: User) -> int | None:
-    """A site the user may send returns for (the first by name), for the template's example."""
-    statement = sa.select(Site.id).order_by(Site.name, Site.id).limit(1)
+@dataclass(frozen=True)
+class TemplateRow:
+    """A row of the template: the site and month of a return to fill in (no site: an example)."""
+
+    site_id: int | None
+    site_name: str
+    month: date
+
+
+def template_rows(user: User, today: date) -> list[TemplateRow]:
+    """The rows of the template `user` downloads: the return due now (this_months_return) of
+    each site they send returns for that is open that month, by name. An admin (who sends for
+    every site) and a user without such a site get one example row without a site."""
+    month = this_months_return(today)
     scope = returns_scope(user)
-    if scope is not None:
-        statement = statement.where(Site.id.in_(scope))
-    return db.session.scalar(statement)
+    if scope is None:
+        return [TemplateRow(None, EXAMPLE_NAME, month)]
+    sites = db.session.execute(
+        sa.select(Site.id, Site.name)
+        .where(
+            Site.id.in_(scope),
+            sa.or_(Site.launched_on.is_(None), Site.launched_on < next_month(month)),
+            sa.or_(Site.closed_on.is_(None), Site.closed_on > month),
+        )
+        .order_by(Site.name, Site.id)
+    ).all()
+    return [TemplateRow(site_id, name, month) for site_id, name in sites] or [
+        TemplateRow(None, EXAMPLE_NAME, month)
+    ]
 
 
-def template_csv(site_id: int | None, today: date) -> str:
-    """The header and one example row: the site's return for last month."""
-    month = add_months(month_start(today), -1)
+def _text_cell(text: str) -> str:
+    """Text a spreadsheet would take for a formula, kept as text (folded_name reads it back)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def template_csv(rows: list[TemplateRow]) -> str:
+    """Every column a file may have, and a row for each return to fill in: its site and month,
+    its figures and job starts by sector left blank. Never the figures of a return: imported
+    as it is, each row is refused for its blank figures and nothing is written."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    example = {"site_id": "" if site_id is None else str(site_id), "month": f"{month:%Y-%m}"}
-    writer.writerow([(example | EXAMPLE_FIGURES)[name] for name in HEADER])
+    writer.writerow(TEMPLATE_HEADER)
+    blank = [""] * (len(TEMPLATE_HEADER) - 3)
+    for row in rows:
+        site_id = "" if row.site_id is None else str(row.site_id)
+        writer.writerow([site_id, _text_cell(row.site_name), f"{row.month:%Y-%m}", *blank])
     return out.getvalue()

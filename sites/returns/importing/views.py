@@ -36,15 +36,16 @@ from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.web.access import allow
 from sites.models import ReturnUpload
-from sites.returns.importing.checker import check_rows
+from sites.returns.importing.checker import Outcome, check_rows
 from sites.returns.importing.reader import (
     HEADER,
     LABELS,
     MAX_FILE_BYTES,
+    SITE_NAME,
     FileTooLarge,
-    example_site_id,
     file_row_count,
     template_csv,
+    template_rows,
 )
 from sites.returns.importing.writer import ImportResult, import_returns, import_steps
 
@@ -60,10 +61,11 @@ class UploadForm(FlaskForm):
     file = FileField(
         "Upload a CSV file",
         description=(
-            f"The first row names the columns: {', '.join(HEADER)}. Each further row is one "
-            "site's return for one month, with the month written like 2024-03. Only totals for "
-            "each site and month: no individual's details belong in the file. "
-            f"The file must be smaller than {MAX_MB} MB."
+            f"The first row names the columns: {', '.join(HEADER)}. It may also have "
+            f"{SITE_NAME} (checked against the site_id) and job starts by sector, as the "
+            "template does. Each further row is one site's return for one month, with the month "
+            "written like 2024-03. Only totals for each site and month: no individual's details "
+            f"belong in the file. The file must be smaller than {MAX_MB} MB."
         ),
         validators=[FileRequired("Select a CSV file of returns")],
     )
@@ -134,7 +136,7 @@ def upload() -> Any:
 @bp.route("/returns/import/template.csv")
 @allow("admin", "site_lead")
 def template() -> Any:
-    text = template_csv(example_site_id(current_account()), date.today())
+    text = template_csv(template_rows(current_account(), date.today()))
     return Response(
         text,
         mimetype="text/csv",
@@ -163,7 +165,11 @@ def preview(upload_id: int) -> Any:
             problems=_file_messages(error),
         ), 422
     return render_template(
-        "sites/returns/importing/preview.html", upload=upload, preview=checked, labels=LABELS
+        "sites/returns/importing/preview.html",
+        upload=upload,
+        preview=checked,
+        labels=LABELS,
+        Outcome=Outcome,
     )
 
 

@@ -23,7 +23,14 @@ from core.extensions import db
 from core.records import utcnow
 from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, ReturnVersion
 from sites.returns import rules as return_rules
-from sites.returns.importing.checker import Batch, CheckedRow, ExistingReturn, RowChecker, of_pairs
+from sites.returns.importing.checker import (
+    Batch,
+    CheckedRow,
+    ExistingReturn,
+    RowChecker,
+    of_pairs,
+    sectors_after,
+)
 from sites.returns.importing.reader import rereadable
 
 MAX_LISTED = 200  # rows with errors (or warnings) listed in an answer; the rest are counted
@@ -109,18 +116,29 @@ def _insert_returns(
 
 @dataclass
 class _Writes:
-    """What a batch adds besides the returns themselves: versions and audit events."""
+    """What a batch adds besides the returns themselves: job starts by sector, versions and
+    audit events."""
 
+    sectors: list[dict[str, Any]] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
     audits: list[dict] = field(default_factory=list)
+
+
+def _sector_rows(return_id: int, sectors: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {"return_id": return_id, "sector": sector, "job_starts": job_starts}
+        for sector, job_starts in sorted(sectors.items())
+    ]
 
 
 def _create_returns(rows: list[CheckedRow], user: User, now: datetime, writes: _Writes) -> None:
     ids = _insert_returns(rows, user, now)
     for row in rows:
         return_id = ids[(row.site_id, row.month)]
-        snapshot = return_rules.figures_snapshot(row.values, {})
+        sectors = sectors_after(row, None)
+        snapshot = return_rules.figures_snapshot(row.values, sectors)
         writes.versions.append(_version_row(return_id, 1, snapshot, user.id, now, SOURCE))
+        writes.sectors.extend(_sector_rows(return_id, sectors))
         after = {
             "id": return_id,
             "site_id": row.site_id,
@@ -130,6 +148,8 @@ def _create_returns(rows: list[CheckedRow], user: User, now: datetime, writes: _
             "submitted_at": now.isoformat(),
             "submitted_by_id": user.id,
         }
+        if sectors:
+            after["sectors"] = dict(sorted(sectors.items()))
         writes.audits.append(_audit(user, now, return_id, "create", None, after))
 
 
@@ -146,20 +166,11 @@ def _amend_returns(
             .group_by(ReturnVersion.return_id)
         ).all()
     )
-    sectors: dict[int, dict[str, int]] = {}
-    for return_id, sector, job_starts in db.session.execute(
-        sa.select(ReturnSector.return_id, ReturnSector.sector, ReturnSector.job_starts).where(
-            ReturnSector.return_id.in_(ids)
-        )
-    ):
-        sectors.setdefault(return_id, {})[sector] = job_starts
-
     updates, drop_sectors = [], []
     for row, found in amended:
         was_submitted = found.status == ReturnStatus.SUBMITTED
-        old_sectors = sectors.get(found.id, {})
-        # The CSV has no breakdown by sector: keep the one held while it still adds up.
-        kept = old_sectors if sum(old_sectors.values()) == row.values["job_starts"] else {}
+        old_sectors = found.sectors  # read by the checker
+        kept = sectors_after(row, found)
         changed = {
             name: (found.figures[name], row.values[name])
             for name in return_rules.FIGURES
@@ -202,7 +213,9 @@ def _amend_returns(
             }
         if kept != old_sectors:
             drop_sectors.append(found.id)
-            before["sectors"], after["sectors"] = dict(sorted(old_sectors.items())), kept
+            writes.sectors.extend(_sector_rows(found.id, kept))
+            before["sectors"] = dict(sorted(old_sectors.items()))
+            after["sectors"] = dict(sorted(kept.items()))
         writes.audits.append(_audit(user, now, found.id, "update", before, after))
 
     if drop_sectors:
@@ -225,6 +238,8 @@ def _write_batch(batch: Batch, user: User, now: datetime) -> _Written:
     if new:
         _create_returns(new, user, now, writes)
     changed = _amend_returns(amended, user, now, writes) if amended else 0
+    if writes.sectors:
+        db.session.execute(sa.insert(ReturnSector.__table__), writes.sectors)
     if writes.versions:
         db.session.execute(sa.insert(ReturnVersion.__table__), writes.versions)
     if writes.audits:
@@ -270,6 +285,23 @@ def _listed(rows: list[CheckedRow]) -> list[dict[str, Any]]:
     return [{"row": row.number, "fields": row.errors} for row in rows]
 
 
+def _failure_message(failures: int, blank: int, listed: list[CheckedRow]) -> str:
+    """Why nothing was imported. When every bad row is one whose figures are blank (a template
+    sent as it was downloaded), say that, naming the first such row."""
+    if blank == failures:
+        if failures == 1:
+            return (
+                f"Row {listed[0].number} has no figures: fill them in (0 where there were none) "
+                "or delete the row. Nothing was imported."
+            )
+        return (
+            f"{failures:,} rows have no figures, the first row {listed[0].number}: fill them in "
+            "(0 where there were none) or delete those rows. Nothing was imported."
+        )
+    noun = "row has" if failures == 1 else "rows have"
+    return f"{failures:,} {noun} errors: nothing was imported."
+
+
 def import_steps(
     stream: IO[bytes], user: User, *, today: date | None = None
 ) -> Generator[Progress, None, ImportResult]:
@@ -286,7 +318,7 @@ def _import(checker: RowChecker, user: User) -> Generator[Progress, None, Import
     now = utcnow()
     written = _Written()
     failed: list[CheckedRow] = []
-    failures = 0
+    failures = blank = 0
     warned: list[dict[str, Any]] = []
     warnings = 0
     done = 0
@@ -296,6 +328,7 @@ def _import(checker: RowChecker, user: User) -> Generator[Progress, None, Import
             for row in batch.rows:
                 if row.errors:
                     failures += 1
+                    blank += "figures" in row.errors
                     if len(failed) < MAX_LISTED:
                         failed.append(row)
                 elif row.warnings:
@@ -326,10 +359,7 @@ def _import(checker: RowChecker, user: User) -> Generator[Progress, None, Import
         extra: dict[str, Any] = {"rows": _listed(failed)}
         if failures > len(failed):
             extra["rows_not_listed"] = failures - len(failed)
-        noun = "row has" if failures == 1 else "rows have"
-        raise ValidationFailed(
-            {}, f"{failures:,} {noun} errors: nothing was imported.", extra=extra
-        )
+        raise ValidationFailed({}, _failure_message(failures, blank, failed), extra=extra)
     _expire_returns()
     return ImportResult(
         imported=done,

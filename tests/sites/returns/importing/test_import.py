@@ -486,6 +486,8 @@ def test_no_token_is_401(client, db):
         ),
         (HEADER + ",name", ["has column that should not be there: name"]),
         (HEADER + ",month", ["names the column month twice"]),
+        (HEADER + ",site_name,site_name", ["names the column site_name twice"]),
+        (HEADER + ",sector_mining", ["has column that should not be there: sector_mining"]),
         (HEADER + ",", ["has column that should not be there: (no name, column 12)"]),
     ],
 )
@@ -495,7 +497,13 @@ def test_a_wrong_header_is_422_naming_the_problem(api, make, db, header, problem
     body = response.get_json()["error"]
     assert response.status_code == 422
     assert body["fields"] == {"header": problems}
-    assert body["message"] == f"The first row of the file must name its columns: {HEADER}."
+    assert body["message"] == (
+        f"The first row of the file must name its columns: {HEADER}. It may also name site_name "
+        "and the columns of job starts by sector: sector_construction, "
+        "sector_health_and_social_care, sector_education, sector_retail, sector_hospitality, "
+        "sector_admin_and_finance, sector_engineering_and_trades, sector_animal_care, "
+        "sector_other."
+    )
     assert count(db, MonthlyReturn) == 0
 
 
@@ -719,7 +727,8 @@ def test_upload_preview_with_an_error_then_fix_and_import(client, login_as, make
     assert "Nothing can be imported yet" in html
     assert "data-import-progress" not in html  # no import button while a row is bad
     summary = re.findall(r'nhsuk-summary-list__value"\s*>\s*([\d,]+)', html)
-    assert summary == ["3", "2", "1", "0"]  # rows, ready, with errors, with warnings
+    # rows; new, replacing submitted, replacing drafts, no change; with errors, with warnings
+    assert summary == ["3", "2", "0", "0", "0", "1", "0"]
 
     fixed = bad.replace(",41,", ",15,")
     response = upload(client, fixed)
@@ -825,26 +834,3 @@ def test_a_row_gone_bad_since_the_preview_imports_nothing(client, login_as, make
     response = client.post(f"/returns/import/{upload_id}")
     assert response.headers["Location"] == f"/returns/import/{upload_id}"
     assert count(db, MonthlyReturn) == 0
-
-
-def test_the_template_has_the_header_and_an_example_for_last_month(client, login_as, make, db):
-    make.site(name="Another IPS")
-    site = make.site(name="Bradford IPS")
-    login_as("site_lead", sites=[site])
-
-    response = client.get("/returns/import/template.csv")
-
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="returns-template.csv"'
-    last_month = return_rules.add_months(date.today().replace(day=1), -1)
-    header, example = response.get_data(as_text=True).splitlines()
-    assert header == HEADER
-    assert example == f"{site.id},{last_month:%Y-%m},12,60,8,6,4,22,2,3.0,5"
-
-    # The template imports as it is.
-    upload(client, response.get_data(as_text=True))
-    upload_id = db.session.scalar(sa.select(ReturnUpload.id))
-    html = client.get(f"/returns/import/{upload_id}").get_data(as_text=True)
-    assert "Every row can be imported." in html
-    assert "Import 1 return" in html and "Import 1 returns" not in html
