@@ -13,6 +13,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _names(name: str, default: str) -> frozenset[str]:
+    """A comma-separated list, such as roles: "admin,trainer"; empty for none."""
+    return frozenset(
+        part.strip() for part in os.environ.get(name, default).split(",") if part.strip()
+    )
+
+
 class Config:
     """Production defaults: secure cookies, a secret key that must be set."""
 
@@ -35,6 +42,42 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # Signing in (accounts/): a session ends after this many minutes without a request, and its
+    # "last seen" time is written at most once in this many seconds. The forgotten-password form
+    # and the invitation and reset links' password forms are limited like the login.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
+    SESSION_TOUCH_SECONDS = int(os.environ.get("SESSION_TOUCH_SECONDS", "60"))
+    ACCOUNT_LINK_RATE_LIMIT = os.environ.get("ACCOUNT_LINK_RATE_LIMIT", "5 per minute")
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+
+    # A second factor (accounts/second_factor.py: an authenticator app's codes) is required at
+    # login for these roles (comma-separated; empty for none) and optional for the others.
+    SECOND_FACTOR_REQUIRED_ROLES = _names("SECOND_FACTOR_REQUIRED_ROLES", "admin")
+    # Per-account lockout (accounts/lockout.py): this many failed logins or security codes within
+    # the window lock the account for LOCKOUT_MINUTES (or until programme staff unlock it).
+    LOCKOUT_FAILURES = int(os.environ.get("LOCKOUT_FAILURES", "10"))
+    LOCKOUT_WINDOW_MINUTES = int(os.environ.get("LOCKOUT_WINDOW_MINUTES", "15"))
+    LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
+    # How many proxies (load balancers) in front of the app set X-Forwarded-For and
+    # X-Forwarded-Proto: their values are then trusted (Werkzeug's ProxyFix), so that the rate
+    # limit and the security log see the client's address. 0: the headers are ignored.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    # E-mail (core/mail.py), sent through an SMTP server after the request's transaction commits.
+    # MAIL_TLS: "none" (a server on this host), "starttls" (usually port 587) or "implicit"
+    # (SMTPS, usually port 465). The default is the local server that `make run` starts.
+    MAIL_HOST = os.environ.get("MAIL_HOST", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
+    MAIL_TLS = os.environ.get("MAIL_TLS", "none")
+    MAIL_USER = os.environ.get("MAIL_USER") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "IPS Network Tracker <no-reply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # The address that links in e-mails start with, such as https://ips.example.org. Set it in
+    # production: unset, links follow the Host header of the request that sent them.
+    BASE_URL = os.environ.get("BASE_URL") or None
 
     # Working days after a month ends before its return counts as late.
     LATE_RETURN_WORKING_DAYS = int(os.environ.get("LATE_RETURN_WORKING_DAYS", "10"))
@@ -89,6 +132,8 @@ class DevelopmentConfig(Config):
     # An edit to static/js or static/css shows on the next reload.
     STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", "0"))
     STATIC_AUTOREFRESH = True
+    # The demo logins work at once: no second factor unless asked for.
+    SECOND_FACTOR_REQUIRED_ROLES = _names("SECOND_FACTOR_REQUIRED_ROLES", "")
 
 
 class TestConfig(Config):
@@ -100,6 +145,13 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    SECOND_FACTOR_REQUIRED_ROLES: frozenset[str] = frozenset()  # a test turns it on
+    TRUSTED_PROXIES = 0
+    # Nothing listens here: a test that sends mail starts its own SMTP server (tests/conftest.py).
+    MAIL_HOST = "127.0.0.1"
+    MAIL_PORT = 9
+    MAIL_TIMEOUT = 5.0
+    BASE_URL = None
 
 
 CONFIGS = {

@@ -107,14 +107,22 @@ def gunicorn(database_url: str) -> Iterator[int]:
             server.wait()
 
 
-def session_cookie(user_id: int) -> str:
-    """A session cookie for `user_id`, signed as the server signs them."""
+def session_cookie(app: Flask, user_id: int) -> str:
+    """A session cookie for `user_id`, signed as the server signs them, holding the key of a live
+    server-side session started in `app`'s database (accounts.sessions), as logging in does."""
+    from accounts.models import User
+    from accounts.sessions import SESSION_KEY, start_session
+    from core.extensions import db
+
+    with app.app_context():
+        key = start_session(db.session.get(User, user_id), "bench")
+        db.session.commit()
     signer = Flask("bench-cookie")
     signer.secret_key = SECRET
     value = (
         SecureCookieSessionInterface()
         .get_signing_serializer(signer)
-        .dumps({"_user_id": str(user_id), "_fresh": True})
+        .dumps({"_user_id": str(user_id), "_fresh": True, SESSION_KEY: key})
     )
     return f"session={value}"
 

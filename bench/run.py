@@ -3,7 +3,8 @@
 
 For each database: generate the network at the comparison size and time every scenario (query
 counts and p50 at that size), then generate it at the full size and time every scenario, its
-bare SQL and the naive programme page; serve the app with gunicorn and load it; import a
+bare SQL and the naive programme page; serve the app with gunicorn, load it and open its chart
+pages in Chromium with an empty cache (bench/first_chart.py); import a
 generated CSV in a child process. Prints one markdown table (with the goals, PASS or MISS) and
 writes it, with the machine and the sizes, to bench/RESULTS.md (bench/RESULTS-small.md for the
 small size, so a smoke run never replaces the full results).
@@ -27,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import csv_import, databases, load
+from bench import csv_import, databases, first_chart, load
 from bench.bare_sql import Facts, achieved, facts_for
 from bench.generate import SIZES, Network, Sizes, generate
 from bench.scenarios import (
@@ -52,6 +53,7 @@ PAIRS = {"default": ("tenth", "default"), "small": ("tiny", "small")}
 RATIO_GOAL = 1.5
 NAIVE_GOAL = 10.0
 RSS_GOAL_MB = 300
+FIRST_CHART_GOAL = 0.5  # seconds: a chart page opened with an empty cache, its charts drawn
 NOT_BUILT = "not built yet"
 DIAGNOSE_LIMIT = 3.0  # seconds: a slower page takes too long to profile within the budget
 
@@ -90,6 +92,7 @@ class DatabaseRun:
     naive_full: Timing | None = None
     programme_full: Timing | None = None
     load: list[load.LoadResult] = field(default_factory=list)
+    first_charts: list[first_chart.PageSummary] = field(default_factory=list)
     imported: csv_import.ImportRun | None = None
     diagnoses: dict[str, Diagnosis] = field(default_factory=dict)
     checks: list[str] = field(default_factory=list)
@@ -214,7 +217,7 @@ def bench_database(name: str, pair: tuple[str, str], args: argparse.Namespace) -
                 load.drive(
                     port,
                     f"/programmes/{pid}",
-                    {"Cookie": load.session_cookie(full.admin_id)},
+                    {"Cookie": load.session_cookie(app, full.admin_id)},
                     args.load_seconds,
                 )
             )
@@ -226,6 +229,8 @@ def bench_database(name: str, pair: tuple[str, str], args: argparse.Namespace) -
                     args.load_seconds,
                 )
             )
+            if args.browser_runs:
+                run.first_charts = first_chart_pages(app, name, port, full, args)
     if not args.no_import:
         rows = args.import_rows or (100_000 if pair[1] == "default" else 5_000)
         say(f"{name}: importing {rows:,} rows")
@@ -237,6 +242,29 @@ def bench_database(name: str, pair: tuple[str, str], args: argparse.Namespace) -
     shutil.rmtree(folder, ignore_errors=True)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def first_chart_pages(
+    app: Any, name: str, port: int, network: Network, args: argparse.Namespace
+) -> list[first_chart.PageSummary]:
+    """The chart pages (one per Plotly bundle; the programme page alone when small) opened in
+    Chromium with an empty cache, as the admin, until every chart is drawn."""
+    if not first_chart.available():
+        say(f"{name}: no Chromium at {first_chart.CHROMIUM} (`make chromium`): chart pages untimed")
+        return []
+    paths = [f"/programmes/{network.largest_programme_id}"]
+    if args.size == "default":
+        paths += [f"/sites/{network.site_id}", "/fidelity/profile", "/map"]
+    say(f"{name}: chart pages in Chromium, empty cache, {args.browser_runs} runs each")
+    base = f"http://127.0.0.1:{port}"
+    state = first_chart.cookie_state(base, load.session_cookie(app, network.admin_id))
+    found = []
+    for summary in first_chart.measure_pages(
+        base, state, paths, args.browser_runs, warm_up=load.WORKERS
+    ):
+        say(f"  {summary.path}: charts drawn at {_ms(summary.drawn)} ms (p50)")
+        found.append(summary)
+    return found
 
 
 def facts_for_app(app: Any, network: Network) -> Facts:
@@ -342,6 +370,17 @@ def table(runs: list[DatabaseRun]) -> str:
                 f"{result.errors} errors |"
             )
     for run in runs:
+        for page in run.first_charts:
+            lines.append(
+                f"| First visit, empty cache (Chromium): {page.path}, {page.charts} chart"
+                f"{'s' if page.charts != 1 else ''} drawn | {run.name} | | | | "
+                f"{_ms(page.drawn)} | | | | {page.transferred / 1024:,.0f} KB "
+                f"| HTML {_ms(page.seconds('html'))}, first paint {_ms(page.seconds('fcp'))}, "
+                f"DOMContentLoaded {_ms(page.seconds('dcl'))}, load {_ms(page.seconds('load'))}"
+                f" ms: {_flag(page.drawn < FIRST_CHART_GOAL)} "
+                f"(< {FIRST_CHART_GOAL * 1000:.0f} ms) |"
+            )
+    for run in runs:
         if run.imported:
             i = run.imported
             lines.append(
@@ -383,6 +422,17 @@ def goals(runs: list[DatabaseRun]) -> list[str]:
             lines.append(
                 f"- {run.name}: programme page >= {NAIVE_GOAL:.0f}x faster than naive: "
                 f"{_flag(run.naive_ratio >= NAIVE_GOAL)} ({run.naive_ratio:.1f}x)"
+            )
+        if run.first_charts:
+            slow = [p for p in run.first_charts if p.drawn >= FIRST_CHART_GOAL]
+            lines.append(
+                f"- {run.name}: chart pages opened with an empty cache draw their charts in "
+                f"< {FIRST_CHART_GOAL * 1000:.0f} ms (p50): {_flag(not slow)}"
+                + (
+                    " (misses: " + ", ".join(f"{p.path} {_ms(p.drawn)} ms" for p in slow) + ")"
+                    if slow
+                    else ""
+                )
             )
         if run.imported:
             lines.append(
@@ -509,6 +559,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--load-seconds", type=float, default=None)
     parser.add_argument("--import-rows", type=int, default=None)
     parser.add_argument("--no-load", action="store_true")
+    parser.add_argument(
+        "--browser-runs",
+        type=int,
+        default=None,
+        help="cold loads per chart page in Chromium, under gunicorn (5; 1 when small; 0: none)",
+    )
     parser.add_argument("--no-import", action="store_true")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -521,6 +577,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.diagnose = full
     if args.load_seconds is None:
         args.load_seconds = 8.0 if full else 1.0
+    if args.browser_runs is None:
+        args.browser_runs = 5 if full else 1
     if args.output is None:
         args.output = HERE / ("RESULTS.md" if args.size == "default" else "RESULTS-small.md")
     return args

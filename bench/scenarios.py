@@ -27,6 +27,7 @@ from flask_login import login_user
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from accounts.models import User
+from accounts.sessions import SESSION_KEY, start_session
 from bench import bare_sql, naive
 from bench.bare_sql import Facts
 from bench.generate import Network
@@ -202,9 +203,13 @@ def clients_for(app: Flask, network: Network) -> Clients:
     pages = {"anonymous": app.test_client()}
     for role, user_id in (("admin", network.admin_id), ("trainer", network.trainer_id)):
         client = app.test_client()
+        with app.app_context():  # signed in as logging in does: a live server-side session
+            key = start_session(db.session.get(User, user_id), "bench")
+            db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = str(user_id)
             session["_fresh"] = True
+            session[SESSION_KEY] = key
         pages[role] = client
     api = {
         "admin": {"Authorization": f"Bearer {network.admin_token}"},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import sqlalchemy as sa
 from flask import has_request_context
@@ -21,8 +21,15 @@ from core.records import Record, utcnow
 if TYPE_CHECKING:
     from accounts.models import User
 
-SECRET_COLUMNS = {"password_hash", "token_hash"}
-UNAUDITED_COLUMNS = {"created_at", "updated_at", "version"}
+SECRET_COLUMNS = {"password_hash", "token_hash", "key_hash"}
+# last_seen_at: a signed-in session's "last seen", written at most once a minute, is no change.
+UNAUDITED_COLUMNS = {"created_at", "updated_at", "version", "last_seen_at"}
+
+
+def audited(obj: object) -> TypeGuard[Record]:
+    """A Record is audited unless its class says `__audited__ = False` (a log of its own, such
+    as core.mail's EmailDelivery)."""
+    return isinstance(obj, Record) and bool(getattr(obj, "__audited__", True))
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
@@ -133,15 +140,15 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
         )
 
     for obj in session.new:
-        if isinstance(obj, Record):
+        if audited(obj):
             add(obj, "create", None, snapshot(obj))
     for obj in session.dirty:
-        if isinstance(obj, Record) and session.is_modified(obj, include_collections=False):
+        if audited(obj) and session.is_modified(obj, include_collections=False):
             before, after = _changes(obj)
             if after:
                 add(obj, "update", before, after)
     for obj in session.deleted:
-        if isinstance(obj, Record):
+        if audited(obj):
             add(obj, "delete", snapshot(obj), None)
     if rows:
         session.connection().execute(sa.insert(AuditEvent), rows)

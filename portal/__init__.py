@@ -21,6 +21,7 @@ def create_app(config_object: type[Config] | str | None = None, **overrides: Any
         instance_path=str(ROOT / "instance"),
     )
     configure_settings(app, config_object, overrides)
+    configure_proxies(app)
     configure_routing(app)
     configure_templates(app)
     configure_static(app)
@@ -49,6 +50,16 @@ def configure_settings(app: Flask, config_object: Any, overrides: dict[str, Any]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES load balancers, the client's address and scheme are the ones they
+    forward (X-Forwarded-For, X-Forwarded-Proto); with none, those headers are ignored."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def configure_routing(app: Flask) -> None:
@@ -80,7 +91,7 @@ def configure_static(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from accounts import models  # noqa: F401  (tables register with the metadata
-    from core import audit  # noqa: F401  (tables register with the metadata
+    from core import audit, mail  # noqa: F401  (tables register with the metadata
     from core.extensions import csrf, db, limiter, login_manager, migrate
     from programme import models as programme_models  # noqa: F401
     from sites import models as sites_models  # noqa: F401
@@ -95,6 +106,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     audit.init_audit()
+    mail.init_app(app)
 
 
 def configure_security(app: Flask) -> None:

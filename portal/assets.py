@@ -4,7 +4,7 @@ pages. The content-hashed copies that static/vendor/manifest.json names (written
 scripts/fingerprint_assets.py) are cached for ever (`immutable`), any other file for
 STATIC_MAX_AGE seconds.
 
-Templates link a built file with `asset_url("vendor/plotly-cartesian.min.js")`: its hashed copy,
+Templates link a built file with `asset_url("vendor/plotly-charts.min.js")`: its hashed copy,
 or the plain name in development (STATIC_AUTOREFRESH) and before the assets are built.
 """
 

@@ -1,5 +1,8 @@
 """Writes on users with their scope: a site lead's sites, a funder user's funder, a trainer's
-assignments. Each validates, changes and flushes; the caller commits."""
+assignments; and invitations. Each validates, changes and flushes; the caller commits.
+
+A new password, deactivation or a new role ends all the user's signed-in sessions; deactivation
+also revokes their API tokens."""
 
 from __future__ import annotations
 
@@ -8,9 +11,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 
+from accounts.emails import send_invitation
+from accounts.links import INVITATION, issue_link
 from accounts.models import ROLES, User
-from accounts.services import MIN_PASSWORD_LENGTH, normalise_email
+from accounts.services import normalise_email, password_problems, revoke_all_tokens
+from accounts.sessions import end_all_sessions
 from core.errors import Fields, ValidationFailed
 from core.extensions import db
 from core.records import check_version
@@ -45,8 +52,10 @@ def _check_user(
         fields["name"] = ["Enter the user's name"]
     if role not in ROLES:
         fields["role"] = [f"Choose one of: {', '.join(ROLES)}"]
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        fields["password"] = [f"Password must be {MIN_PASSWORD_LENGTH} characters or more"]
+    if password is not None:
+        problems = password_problems(password, email=email, name=name)
+        if problems:
+            fields["password"] = problems
     if role == "funder" and (funder_id is None or db.session.get(Funder, funder_id) is None):
         fields["funder_id"] = ["Choose the funder this user reads for"]
     if role in {"site_lead", "trainer"} and site_ids:
@@ -64,12 +73,13 @@ def create_user(
     email: str,
     name: str,
     role: str,
-    password: str,
+    password: str | None,
     site_ids: Iterable[int] = (),
     funder_id: int | None = None,
     assign_from: date | None = None,
 ) -> User:
-    """Site leads are scoped to `site_ids`; trainers are assigned to them from `assign_from`."""
+    """Site leads are scoped to `site_ids`; trainers are assigned to them from `assign_from`.
+    Without a password (an invitation) the user cannot log in until they set one."""
 
     email = normalise_email(email)
     sites = list(dict.fromkeys(site_ids))
@@ -84,7 +94,10 @@ def create_user(
         role=role,
         funder_id=funder_id if role == "funder" else None,
     )
-    user.set_password(password)
+    if password is None:
+        user.password_hash = ""  # no password matches: set through the invitation's link
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     if role == "site_lead":
@@ -121,6 +134,9 @@ def update_user(
     )
     if fields:
         raise ValidationFailed(fields)
+    sessions_end = bool(password) or role != user.role or (user.active and not active)
+    if user.active and not active:
+        revoke_all_tokens(user)
     user.name = name.strip()
     user.role = role
     user.active = active
@@ -139,4 +155,40 @@ def update_user(
         UserSite(user_id=user.id, site_id=site_id) for site_id in wanted - current.keys()
     )
     db.session.flush()
+    if sessions_end:
+        end_all_sessions(user)
     return user
+
+
+def invite_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    site_ids: Iterable[int] = (),
+    funder_id: int | None = None,
+    invited_by: User | None = None,
+) -> User:
+    """A new user with their role and scope, and no password yet: they are e-mailed a link
+    (single use, INVITATION_DAYS) to set one, sent once the caller commits."""
+    user = create_user(
+        email=email,
+        name=name,
+        role=role,
+        password=None,
+        site_ids=site_ids,
+        funder_id=funder_id,
+    )
+    send_new_invitation(user, invited_by)
+    return user
+
+
+def send_new_invitation(user: User, invited_by: User | None = None) -> None:
+    """Invite `user` (again): a new link replaces any earlier one. Only for someone who has not
+    set a password yet and may log in."""
+    if user.has_password:
+        raise ValidationFailed({"_": ["This user has set a password already: no invitation"]})
+    if not user.active:
+        raise ValidationFailed({"_": ["This user is inactive: make them active first"]})
+    _, secret = issue_link(user, INVITATION)
+    send_invitation(user, secret, invited_by, current_app.config["INVITATION_DAYS"])

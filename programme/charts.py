@@ -1,5 +1,5 @@
 """Programme charts as Plotly figure JSON: progress against the target, with the expected line and
-the projection."""
+the projection, and the table of the same figures."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from core.charts import (
     NHS_GREEN,
     NHS_GREY,
     NHS_WARM_YELLOW,
+    Chart,
+    ChartTable,
+    Column,
     base_layout,
     figure_json,
     trace,
 )
 from core.months import months_between
+from core.web.layout import month_name, number
 from programme.progress import expected_line
 
 
@@ -26,9 +30,10 @@ def programme_progress_chart(
     expected: Sequence[tuple[date, float]],
     projection: Sequence[tuple[date, float]],
     target: int | None = None,
-) -> str:
+) -> Chart:
     """Cumulative job starts against the expected line, the projection to the end and the
-    target (a level line across the programme's months)."""
+    target (a level line across the programme's months, named with its figure); the table gives
+    each month's figures, people as whole numbers."""
     layout = base_layout("Cumulative job starts", "Job starts")
     traces = []
     traces.append(
@@ -73,10 +78,38 @@ def programme_progress_chart(
                 line={"color": NHS_GREEN, "width": 2},
             )
         )
-    return figure_json(layout, traces)
+    return figure_json(
+        layout, traces, _progress_table(months, cumulative, expected, projection, target)
+    )
 
 
-def progress_chart(programme: Any, progress: Any, today: date) -> str:
+def _progress_table(
+    months: Sequence[date],
+    cumulative: Sequence[int],
+    expected: Sequence[tuple[date, float]],
+    projection: Sequence[tuple[date, float]],
+    target: int | None,
+) -> ChartTable:
+    """A row per month of the chart: achieved, expected and (when drawn) projected job starts."""
+    lines = [dict(zip(months, cumulative, strict=True)), dict(expected)]
+    columns = [Column("Month"), Column("Achieved", numeric=True), Column("Expected", numeric=True)]
+    if projection:
+        lines.append(dict(projection))
+        columns.append(Column("Projected", numeric=True))
+    caption = "Cumulative job starts by month"
+    if target is not None:
+        caption += f", against a target of {number(target)}"
+    return ChartTable(
+        caption=caption,
+        columns=tuple(columns),
+        rows=tuple(
+            (month_name(month), *(number(line[month]) if month in line else "" for line in lines))
+            for month in sorted(set().union(*lines))
+        ),
+    )
+
+
+def progress_chart(programme: Any, progress: Any, today: date) -> Chart:
     profile = {t.month: t.cumulative for t in programme.target_profile} or None
     expected = expected_line(
         starts_on=programme.starts_on,

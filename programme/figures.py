@@ -177,6 +177,14 @@ def programme_run(programme: Programme, today: date) -> Period:
     return Period(first, last, label, RUN_SLUG)
 
 
+def took_part_until(left_on: date | None, programme: Programme, today: date) -> date | None:
+    """The last day a site took part: the day it left; for a site that stayed, the programme's
+    end once the programme has ended ("to 31 March 2018"); None while it still takes part."""
+    if left_on is not None:
+        return left_on
+    return programme.ends_on if programme.ends_on < today else None
+
+
 def default_period(
     programme: Programme, slug: str | None, today: date
 ) -> tuple[Period, str | None, list[Period]]:

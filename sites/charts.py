@@ -1,4 +1,5 @@
-"""A site's outcome charts as Plotly figure JSON: figures over time and rates by month."""
+"""A site's outcome charts as Plotly figure JSON: figures over time and rates by month, each with
+the table of the same figures."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from core.charts import (
     NHS_DARK_BLUE,
     NHS_GREEN,
     NHS_WARM_YELLOW,
+    Chart,
+    ChartTable,
+    Column,
     base_layout,
     figure_json,
     trace,
 )
+from core.web.layout import month_name, number, percent
 
 
-def site_outcomes_chart(rows: Sequence[Any]) -> str:
+def site_outcomes_chart(rows: Sequence[Any]) -> Chart:
     """A site's monthly job starts (bars) beside its caseload and people in work (lines).
 
     `rows` have month, job_starts, caseload and in_work (sites.queries.monthly_outcomes)."""
@@ -52,12 +57,31 @@ def site_outcomes_chart(rows: Sequence[Any]) -> str:
             line={"color": NHS_GREEN, "width": 3},
         )
     )
-    return figure_json(layout, traces)
+    table = ChartTable(
+        caption="Submitted monthly figures",
+        columns=(
+            Column("Month"),
+            Column("Job starts", numeric=True),
+            Column("Caseload", numeric=True),
+            Column("In work", numeric=True),
+        ),
+        rows=tuple(
+            (
+                month_name(row.month),
+                number(row.job_starts),
+                number(row.caseload),
+                number(row.in_work),
+            )
+            for row in rows
+        ),
+    )
+    return figure_json(layout, traces, table)
 
 
-def site_rates_chart(rows: Sequence[Any]) -> str:
+def site_rates_chart(rows: Sequence[Any], period: str | None = None) -> Chart:
     """A site's monthly employment rate and job-start rate, as percentages; a month whose rate is
-    not available (no caseload) is a gap in the line.
+    not available (no caseload) is a gap in the line. `period` names the months in the table's
+    caption.
 
     `rows` have month, employment_rate and job_start_rate (sites.queries.monthly_rates)."""
     months = [row.month.isoformat() for row in rows]
@@ -86,4 +110,16 @@ def site_rates_chart(rows: Sequence[Any]) -> str:
             hovertemplate="%{y:.1%}",
         )
     )
-    return figure_json(layout, traces)
+    table = ChartTable(
+        caption=f"Monthly rates: {period}" if period else "Monthly rates",
+        columns=(
+            Column("Month"),
+            Column("Employment rate", numeric=True),
+            Column("Job-start rate", numeric=True),
+        ),
+        rows=tuple(
+            (month_name(row.month), percent(row.employment_rate, 1), percent(row.job_start_rate, 1))
+            for row in rows
+        ),
+    )
+    return figure_json(layout, traces, table)

@@ -194,6 +194,20 @@ def client(app, db):
     return app.test_client()
 
 
+def sign_in(client, user) -> str:
+    """Sign the test client in as `user` as logging in does: a live server-side session
+    (accounts.sessions), its key in the session cookie. Returns the key."""
+    from accounts.sessions import SESSION_KEY, start_session
+
+    key = start_session(user, "pytest")
+    _db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session[SESSION_KEY] = key
+    return key
+
+
 @pytest.fixture
 def login_as(client, make):
     """login_as("funder") logs the test client in as a new user of that role and returns it."""
@@ -202,17 +216,49 @@ def login_as(client, make):
         user = (
             role_or_user if not isinstance(role_or_user, str) else make.user(role_or_user, **scope)
         )
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        sign_in(client, user)
         return user
 
     return login
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+MAIL_SETTINGS = ("MAIL_HOST", "MAIL_PORT", "MAIL_TLS", "MAIL_USER", "MAIL_PASSWORD")
+
+
+@pytest.fixture
+def mailbox(app) -> Iterator:
+    """A real SMTP server (aiosmtpd, core.mail_server.Mailbox) on a free port, with the app's
+    mail settings pointed at it for the test; `mailbox.messages` are the messages it received."""
+    from aiosmtpd.controller import Controller
+
+    from core.mail_server import Mailbox
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    saved = {name: app.config[name] for name in MAIL_SETTINGS}
+    app.config.update(
+        MAIL_HOST="127.0.0.1", MAIL_PORT=controller.port, MAIL_TLS="none", MAIL_USER=None
+    )
+    try:
+        yield box
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
 @pytest.fixture
 def api(client, make):
-    """api("admin").get(...) calls the JSON API with a bearer token of a new user of that role."""
+    """api("admin").get(...) calls the JSON API with a bearer token of a new user of that role.
+    The token counts as used today already: its first use each day writes to the security log
+    (accounts.security_log.note_token_use), which is not what the tests of a request measure;
+    tests/accounts/test_security_log.py tests that write."""
 
     class Caller:
         def __init__(self, user, token):
@@ -230,7 +276,17 @@ def api(client, make):
         user = (
             role_or_user if not isinstance(role_or_user, str) else make.user(role_or_user, **scope)
         )
-        return Caller(user, make.token(user))
+        token = make.token(user)
+        from accounts.models import ApiToken, hash_token
+        from core.records import utcnow
+
+        _db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.token_hash == hash_token(token))
+            .values(last_used_on=utcnow().date())
+        )
+        _db.session.commit()
+        return Caller(user, token)
 
     return caller
 

@@ -20,7 +20,7 @@ NAVIGATION = [
     ("Sites", "sites.index", {"admin", "trainer", "site_lead", "funder"}),
     ("Map", "reports.network_map", {"admin", "trainer", "site_lead", "funder"}),
     ("My sites", "dashboard.my_sites", {"trainer"}),
-    ("Actions", "visits.actions", {"admin", "trainer"}),
+    ("Actions", "visits.actions", {"admin", "trainer", "site_lead"}),
     ("Returns", "returns.index", {"admin", "site_lead"}),
     ("Admin", "admin.index", {"admin"}),
 ]

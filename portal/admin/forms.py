@@ -1,5 +1,5 @@
-"""Forms for managing users (their role, their scope and their password), and the organisation
-form's "Find by ODS code"."""
+"""Forms for managing users (their role, their scope and their password), the organisation
+form's "Find by ODS code", and the security log's filters."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from accounts.models import ROLES
-from accounts.services import MIN_PASSWORD_LENGTH
-from core.web.forms import blank, optional_id, strip, version_field
+from accounts.security_log import KINDS
+from accounts.services import MIN_PASSWORD_LENGTH, PASSWORD_HINT
+from core.web.forms import blank, day_field, optional_id, strip, version_field
 from programme.forms import funder_choices
 from sites import ods
 from sites.forms import site_choices
@@ -56,18 +57,17 @@ class UserFields(FlaskForm):
         self.site_ids.choices = site_choices()
 
 
-class NewUserForm(UserFields):
+class InviteUserForm(UserFields):
+    """An invitation: who, their role and scope; they choose their own password from the link."""
+
     email = EmailField(
         "Email address",
-        description="They log in with it; it cannot be changed later",
+        description="The invitation goes here; they log in with it, and it cannot be changed later",
         filters=[strip],
-        validators=[DataRequired("Enter the user's email address")],
-    )
-    password = PasswordField(
-        "Password",
-        description=f"{MIN_PASSWORD_LENGTH} characters or more. Give it to the user in person "
-        "or by phone, not by email.",
-        validators=[DataRequired("Enter a password for the user")],
+        validators=[
+            DataRequired("Enter the user's email address"),
+            Length(max=254, message="An email address is 254 characters or fewer"),
+        ],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -76,6 +76,18 @@ class NewUserForm(UserFields):
         self.site_ids.description = (
             "A site lead sends the returns of these sites; a trainer is assigned to them from today"
         )
+
+
+class NewUserForm(InviteUserForm):
+    password = PasswordField(
+        "Password",
+        description=f"{PASSWORD_HINT} Give it to the user in person or by phone, not by email.",
+        validators=[DataRequired("Enter a password for the user")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email.description = "They log in with it; it cannot be changed later"
 
 
 class EditUserForm(UserFields):
@@ -136,3 +148,29 @@ def ods_lookup(form: FlaskForm) -> OdsLookupForm:
         form.region.data = found.region
     lookup.found = found
     return lookup
+
+
+class SecurityLogFilters(FlaskForm):
+    """The security log's filters, read from the page's address (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        "Event",
+        choices=blank("All events", KINDS),
+        validate_choice=False,
+        filters=[lambda value: value if value in KINDS else ""],
+    )
+    email = StringField(
+        "Email address or name",
+        description="All or part of it: the user's, or the address tried at a failed login",
+        filters=[strip],
+        validators=[Length(max=254, message="Enter 254 characters or fewer")],
+    )
+    since = day_field("From", "the from date", hint="For example, 1 April 2026")
+    until = day_field("To", "the to date", hint="For example, 30 April 2026")
+
+    def validate_until(self, field: Any) -> None:
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError("The to date must be the same as or after the from date")

@@ -2,8 +2,8 @@
 
 Each resource's pages live in their own module (organisations, sites and their Centre of
 Excellence awards, funders, programmes and the sites that take part, users, trainers'
-assignments, the audit log); importing them here attaches their routes to `bp`, which the app
-registers (portal.configure_blueprints).
+assignments, the audit log, the security log); importing them here attaches their routes to
+`bp`, which the app registers (portal.configure_blueprints).
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from core.web.access import allow
 from portal.admin import (
     assignments,
     audit,
+    emails,
     funders,
     organisations,
     programmes,
+    security_log,
     sites,
     users,
 )
@@ -27,7 +29,7 @@ from portal.admin.blueprint import bp
 __all__ = ["PAGES", "bp"]
 
 # The modules whose routes are on `bp`.
-PAGES = (organisations, sites, funders, programmes, users, audit, assignments)
+PAGES = (organisations, sites, funders, programmes, users, audit, security_log, assignments, emails)
 
 
 @bp.route("/")

@@ -118,7 +118,6 @@ def detail(site_id: int) -> Any:
     return render_template(
         "sites/detail.html",
         detail=found,
-        outcomes=outcomes,
         chart=chart,
         bands=BANDS,
         late_months=late[0].months if late else [],
@@ -171,6 +170,5 @@ def _outcome_rates(site_id: int, launched_on: date | None) -> dict[str, Any]:
         "totals": totals,
         "rates": outcome_rates(totals),
         "benchmarks": benchmarks(network_rate_medians(period.first, period.last)),
-        "month_rates": by_month,
-        "rates_chart": site_rates_chart(by_month) if by_month else None,
+        "rates_chart": site_rates_chart(by_month, period.label) if by_month else None,
     }

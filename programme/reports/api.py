@@ -27,6 +27,15 @@ class ExportArgs(Schema):
         load_default=False,
         metadata={"description": "The open-data form: counts 1 to 4 as *, others to the nearest 5"},
     )
+    period = fields.String(
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "Only these months (as the pages name them): last-12-months, a "
+            "calendar year (2024), a financial year (fy-2024-25), or programme (the programme's "
+            "own run). Without it, every month; for a programme that has ended, its own run. "
+            "The progress export's rates are read over it (the last 12 complete months without)"
+        },
+    )
 
 
 FILES = {
@@ -60,4 +69,5 @@ class Export(MethodView):
             programme_id=args.get("programme_id"),
             site_id=args.get("site_id"),
             open_form=args["open"],
+            period=args.get("period"),
         )

@@ -21,7 +21,7 @@ from accounts.scopes import site_scope
 from core.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from core.extensions import db
 from core.web.access import allow
-from programme.figures import default_period, programme_figures
+from programme.figures import default_period, programme_figures, took_part_until
 from programme.models import Funder
 from programme.queries import get_programme_or_404
 from programme.reports import exports
@@ -81,6 +81,7 @@ def programme_report(programme_id: int) -> Any:
         regions=REGIONS,
         generated=datetime.now().astimezone(),
         today=today,
+        took_part_until=took_part_until,
     )
 
 
@@ -272,4 +273,5 @@ def export(name: str, format: str) -> Any:
         programme_id=_id_arg("programme_id"),
         site_id=_id_arg("site_id"),
         open_form=request.args.get("open", "").strip().lower() in {"1", "true", "yes", "on"},
+        period=request.args.get("period"),
     )

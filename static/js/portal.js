@@ -32,21 +32,41 @@ COMPONENTS.forEach(function (Component) {
   createAll(Component);
 });
 
-// Draws every chart on the page from the figure JSON the server put beside it.
+// Draws the charts as soon as this module runs, not at the load event. A module is deferred: it
+// runs once the page is parsed and its stylesheets are in, after the deferred Plotly bundle that
+// base.html puts before it. The charts on the first screen are drawn at once; the others one
+// per task after them, so that no long task holds up the page; all of them before printing.
 function drawCharts() {
   if (!window.Plotly) return;
-  document.querySelectorAll("[data-figure-id]").forEach(function (element) {
-    var source = document.getElementById(element.dataset.figureId);
-    if (!source) return;
-    var figure = JSON.parse(source.textContent);
-    // No mode bar: its buttons inside a role="img" element are not reachable, and the
-    // figures are also given as tables.
-    var config = Object.assign({ responsive: true, displayModeBar: false }, figure.config || {});
-    // A map's outlines come from our static folder (data-topojson-url), never from Plotly's CDN.
-    if (element.dataset.topojsonUrl) config.topojsonURL = element.dataset.topojsonUrl;
-    window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
-      if (element.dataset.pointLinks !== undefined) openPointLinks(element);
-    });
+  var charts = Array.prototype.slice.call(document.querySelectorAll("[data-figure-id]"));
+  var later = charts.filter(function (element) {
+    if (element.getBoundingClientRect().top > window.innerHeight) return true;
+    drawChart(element);
+    return false;
+  });
+  function drawNext() {
+    if (!later.length) return;
+    drawChart(later.shift());
+    setTimeout(drawNext, 0);
+  }
+  setTimeout(drawNext, 0);
+  window.addEventListener("beforeprint", function () {
+    later.splice(0).forEach(drawChart);
+  });
+}
+
+// Draws one chart from the figure JSON the server put beside it.
+function drawChart(element) {
+  var source = document.getElementById(element.dataset.figureId);
+  if (!source) return;
+  var figure = JSON.parse(source.textContent);
+  // No mode bar: its buttons inside a role="img" element are not reachable, and the
+  // figures are also given as tables.
+  var config = Object.assign({ responsive: true, displayModeBar: false }, figure.config || {});
+  // A map's outlines come from our static folder (data-topojson-url), never from Plotly's CDN.
+  if (element.dataset.topojsonUrl) config.topojsonURL = element.dataset.topojsonUrl;
+  window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+    if (element.dataset.pointLinks !== undefined) openPointLinks(element);
   });
 }
 
@@ -60,4 +80,4 @@ function openPointLinks(element) {
     }
   });
 }
-window.addEventListener("load", drawCharts);
+drawCharts();

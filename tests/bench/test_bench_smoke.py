@@ -13,7 +13,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from bench import bare_sql
+from bench import bare_sql, first_chart
 from bench.generate import SIZES, TRAINERS, generate
 from bench.naive import naive_programme_context
 from bench.scenarios import (
@@ -123,3 +123,7 @@ def test_make_bench_small_runs_whole_with_load_and_import(tmp_path):
     assert "not built yet" not in table
     load_errors = re.findall(r"\d+ requests, (\d+) errors", table)
     assert len(load_errors) == 2 * len(databases) and set(load_errors) == {"0"}
+    if first_chart.available():  # the programme page opened in Chromium, its chart drawn
+        for name in databases:
+            visit = r"First visit, empty cache \(Chromium\): /programmes/\d+, 1 chart drawn"
+            assert re.search(rf"\| {visit} \| {name} \|", table), table

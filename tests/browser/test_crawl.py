@@ -63,7 +63,8 @@ CLEAR_FORM = """form => {
 FORMS = """() => [...document.forms].map((form, index) => ({
     index,
     method: (form.getAttribute('method') || 'get').toLowerCase(),
-    action: form.action,
+    // Not form.action: a field named "action" (a return's form has one) would shadow it.
+    action: new URL(form.getAttribute('action') || '', location.href).href,
     fields: [...form.elements].filter(f => !['hidden', 'submit', 'button', 'reset', 'image']
         .includes((f.type || '').toLowerCase()) && !['BUTTON', 'FIELDSET'].includes(f.tagName)
     ).length,

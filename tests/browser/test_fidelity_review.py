@@ -1,7 +1,8 @@
 """In a real browser: an assigned trainer scores a whole fidelity review with the keyboard alone
 (Tab between items, arrow keys and Space on the radios), watches the running total and band,
-finalises the review and sees its band on the review page. Then the network profile draws its
-heatmap. No console errors, nothing from another host, no serious accessibility problems."""
+finalises the review from its check page and sees its band on the review page. Then the network
+profile draws its heatmap. No console errors, nothing from another host, no serious accessibility
+problems."""
 
 from __future__ import annotations
 
@@ -109,9 +110,12 @@ def test_a_trainer_scores_a_review_with_the_keyboard_and_finalises_it(
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Save draft"
     page.keyboard.press("Tab")
-    assert focused(page)["text"] == "Finalise review"
+    assert focused(page)["text"] == "Check and finalise"
     page.keyboard.press("Enter")
 
+    page.wait_for_selector("h1:has-text('Check the review before you finalise it')")
+    page.get_by_role("button", name="Finalise review").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Fidelity review,')")
     body = page.inner_text("body")
     assert "The review is final: 118 of 125, Exemplary. 1 action added to the action plan." in body

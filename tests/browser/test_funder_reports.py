@@ -68,25 +68,26 @@ def test_a_funder_downloads_the_programmes_progress_as_xlsx(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
-    sheet = openpyxl.load_workbook(path).worksheets[0]
-    assert sheet.freeze_panes == "A2"
-    rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert "achieved" in header
-    assert [(r["level"], r["site"], r["achieved"]) for r in body] == [
-        ("programme", None, 48),
-        ("site", "Berkshire IPS", 12),
-        ("site", "Bradford IPS", 36),
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "By quarter and year", "Sites", "Rates", "About"]
+    sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+    assert workbook["Summary"].freeze_panes == "A2"
+    summary = dict(zip(*sheets["Summary"][:2], strict=True))
+    assert (summary["Job starts achieved"], summary["Job-start target"]) == (48, 180)
+    assert summary["Percent of target"] == pytest.approx(0.267)  # shown as 26.7%
+    sites = [dict(zip(sheets["Sites"][0], row, strict=True)) for row in sheets["Sites"][1:]]
+    assert [(row["Site"], row["Job starts"]) for row in sites] == [
+        ("Berkshire IPS", 12),
+        ("Bradford IPS", 36),
     ]
-    assert body[0]["target"] == 180 and body[0]["percent"] == pytest.approx(26.7)
-    assert "Sussex" not in str(rows) and "Brighton" not in str(rows)
+    assert "Sussex" not in str(sheets) and "Brighton" not in str(sheets)
 
     with page.expect_download() as returns_info:
         page.get_by_role("link", name="XLSX of monthly returns").click()
     returns_path = tmp_path / "returns.xlsx"
     returns_info.value.save_as(returns_path)
     returns = list(openpyxl.load_workbook(returns_path).worksheets[0].iter_rows(values_only=True))
-    column = returns[0].index("job_starts")
+    column = returns[0].index("Job starts")
     assert len(returns) == 1 + 24
     assert sum(row[column] for row in returns[1:]) == 48
     watch.assert_clean()

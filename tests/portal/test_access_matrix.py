@@ -20,6 +20,7 @@ import pytest
 from accounts.models import ROLES
 from core.errors import API_PAGES
 from core.web.access import ANONYMOUS, declared_roles
+from tests.conftest import sign_in
 
 PUBLIC = "public"
 ANY = frozenset({"admin", "trainer", "site_lead", "funder"})  # any logged-in user
@@ -42,7 +43,23 @@ EXPECTED: dict[str, Any] = {
     "accounts.logout": ANY,
     "accounts.account": ANY,  # each user's own API tokens
     "accounts.revoke": ANY,  # own tokens only: the view answers 404 for someone else's
-    "dashboard.index": ANY,  # network summaries
+    "accounts.password": ANY,  # one's own password, the current one asked
+    "accounts.sign_out_other_sessions": ANY,  # one's own other sessions
+    # One's own second factor: set it up, new recovery codes, turn it off (password asked).
+    "accounts.second_factor_set_up": ANY,
+    "accounts.recovery_codes": ANY,
+    "accounts.second_factor_turn_off": ANY,
+    # The steps between the password and being signed in: open to the half-signed-in, who are
+    # anonymous to Flask-Login; without a login in progress they send the caller to /login.
+    "accounts.login_code": PUBLIC,
+    "accounts.login_set_up": PUBLIC,
+    # The pages an e-mailed link opens, and asking for one: DESIGN.md's "the invitation and
+    # password-reset pages". A bad or spent link answers 404.
+    "accounts.forgotten_password": PUBLIC,
+    "accounts.reset_password": PUBLIC,
+    "accounts.accept_invitation": PUBLIC,
+    "dashboard.index": ANY,  # what needs each role today
+    "dashboard.network": ANY,  # the network's figures
     "programme.index": ANY,  # scoped: a funder sees the programmes it funds
     "programme.detail": ANY,  # scoped in the view
     "sites.index": ANY,  # scoped
@@ -53,6 +70,13 @@ EXPECTED: dict[str, Any] = {
     "admin.users": ADMIN,
     "admin.user_new": ADMIN,
     "admin.user_edit": ADMIN,
+    "admin.user_invite": ADMIN,
+    "admin.user_reinvite": ADMIN,
+    "admin.emails": ADMIN,  # "E-mails sent"
+    "admin.security_log": ADMIN,  # beside the audit log
+    "admin.security_log_download": ADMIN,  # its CSV and XLSX
+    "admin.user_unlock": ADMIN,  # audited
+    "admin.user_second_factor_reset": ADMIN,  # audited; not one's own
     "admin.funders": ADMIN,
     "admin.funder_new": ADMIN,
     "admin.funder_edit": ADMIN,
@@ -95,24 +119,30 @@ EXPECTED: dict[str, Any] = {
     # --- fidelity: "trainer: visits and reviews for their sites"; funders see totals and bands
     "fidelity.review_new": TRAINER_ADMIN,  # assigned trainers only: checked in the view
     "fidelity.review_edit": TRAINER_ADMIN,  # drafts only
+    "fidelity.review_check": TRAINER_ADMIN,  # a draft's check page and its "Finalise review"
+    "fidelity.review_reopen": ADMIN,  # a final review back to draft, with a reason
     "fidelity.review": ANY,  # scoped; drafts only for admin and trainers; funders no item scores
     "fidelity.profile": TRAINER_ADMIN,  # API.md: GET /fidelity/profile is trainer, admin
     "fidelity_api.FidelityItems": {"GET": ANY},
     "fidelity_api.SiteFidelityReviews": {"GET": ANY, "POST": TRAINER_ADMIN},
     "fidelity_api.FidelityProfile": {"GET": TRAINER_ADMIN},
+    "fidelity_api.FidelityReviewReopen": {"POST": ADMIN},
     # --- trainers' visits and actions ----------------------------------------------------------
     "admin.assignments": ADMIN,
     "admin.assignment_new": ADMIN,
     "admin.assignment_end": ADMIN,
     "visits.new": TRAINER_ADMIN,  # a trainer's assigned sites only
     "visits.detail": ANY,  # scoped by the visit's site
+    "visits.edit": TRAINER_ADMIN,  # admin or a trainer assigned to the visit's site
     "visits.activity": ADMIN,  # visits per trainer, sites not visited
-    "visits.actions": TRAINER_ADMIN,  # a trainer's sites assigned today
-    "visits.action_status": TRAINER_ADMIN,  # admin or a trainer assigned to the action's site
+    # DESIGN.md: "a site lead ... may mark done the actions agreed with their own site"
+    "visits.actions": ANY - {"funder"},  # a trainer's sites today, a site lead's own sites
+    "visits.action_status": ANY - {"funder"},  # the site's trainers and leads; leads do not drop
+    "visits.action_undo": {"POST": ANY - {"funder"}},  # the same people as action_status
     "dashboard.my_sites": TRAINER_ADMIN,  # an admin passes ?trainer_id=
     "visits.calendar": TRAINER_ADMIN,
     "visits_api.SiteVisits": {"GET": ANY, "POST": TRAINER_ADMIN},
-    "visits_api.ActionItem": {"PATCH": TRAINER_ADMIN},
+    "visits_api.ActionItem": {"PATCH": ANY - {"funder"}},  # a site lead: done or open, own site
     "visits_api.SiteAssignments": {"POST": ADMIN},
     # --- funders and publication ---------------------------------------------------------------
     "reports.funded": frozenset({"admin", "funder"}),  # "Programmes you fund"
@@ -273,9 +303,7 @@ def _call(app, network, role: str, rule, method: str):
         if is_api:
             kwargs["headers"] = {"Authorization": f"Bearer {network['tokens'][role]}"}
         else:
-            with client.session_transaction() as session:
-                session["_user_id"] = str(user.id)
-                session["_fresh"] = True
+            sign_in(client, user)
     if method in WRITE_METHODS:
         if is_api:
             kwargs["json"] = {}

@@ -1,15 +1,19 @@
 """Every chart is a plain dict (portal.charts.figure_json), so nothing checks its properties when
 it is built. Here each one goes through go.Figure, which refuses a misspelt or misplaced
-property, and keeps its traces' types."""
+property, and keeps its traces' types. And a walk of the demo network's pages finds every chart
+followed by the table of its figures."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter, deque
 from datetime import date
 from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from programme.charts import programme_progress_chart
@@ -103,3 +107,111 @@ def test_network_map_and_the_print_size(request_context):
     printed = checked(print_sized(programme_progress_chart(MONTHS, [4, 9], [], [])))
     assert printed.layout.autosize is False and printed.layout.hovermode is False
     assert printed.layout.title.text == "Cumulative job starts"
+
+
+# Every chart on every page is followed by the table of its figures ----------------------------
+
+# Links the walk does not follow: downloads, the API, files, leaving.
+NOT_A_PAGE = re.compile(r"^/(logout|exports/|api/|static/)|\.(csv|xlsx|ics|json|pdf)$")
+PAGES_PER_ROUTE = 3  # URLs per route pattern (digits collapsed), beyond the seeds
+MAX_PAGES = 250
+# The charts of the portal, by id (digits collapsed): a walk that misses one has lost its way.
+CHARTS = {
+    "progress-chart",
+    "progress-chart-N",
+    "report-progress-chart",
+    "network-map",
+    "site-outcomes-chart",
+    "site-rates-chart",
+    "fidelity-trajectory-chart",
+    "fidelity-items-chart",
+    "review-scores-chart",
+    "fidelity-heatmap",
+    "visits-by-month-chart",
+    "visits-by-purpose-chart",
+}
+
+
+def chart_problems(page: str) -> tuple[list[str], list[str]]:
+    """The ids of the page's charts (each element static/js/portal.js draws: data-figure-id) and
+    what is wrong with them: each must be followed, after its </figure>, by its details with a
+    captioned table with column and row headers."""
+    ids, problems = [], []
+    for found in re.finditer(r'data-figure-id="([^"]+)-data"', page):
+        chart_id = found.group(1)
+        ids.append(chart_id)
+        after = page[found.end() :]
+        rest = after[after.index("</figure>") + len("</figure>") :].lstrip()
+        opening = rest[: rest.find(">") + 1]
+        if not (opening.startswith("<details") and "portal-chart-table" in opening):
+            problems.append(f"{chart_id}: no table after the chart, but {rest[:80]!r}")
+            continue
+        details = rest[: rest.index("</details>")]
+        for part in ('<table class="nhsuk-table">', "<caption", 'scope="col"', 'scope="row"'):
+            if part not in details:
+                problems.append(f"{chart_id}: its table has no {part}")
+    return ids, problems
+
+
+def test_the_walk_finds_a_chart_without_its_table():
+    chart = '<figure class="portal-chart"><div data-figure-id="new-chart-data"></div></figure>'
+    table = (
+        '<details class="nhsuk-details portal-chart-table"><table class="nhsuk-table">'
+        '<caption>C</caption><th scope="col">M</th><th scope="row">April 2015</th></table>'
+        "</details>"
+    )
+    assert chart_problems(chart + "\n  " + table) == (["new-chart"], [])
+    ids, problems = chart_problems(chart + "<p>No table</p>" + table)
+    assert ids == ["new-chart"] and problems[0].startswith("new-chart: no table after the chart")
+    _, problems = chart_problems(chart + table.replace(' scope="row"', ""))
+    assert problems == ['new-chart: its table has no scope="row"']
+
+
+def walk(client, seeds: list[str]) -> tuple[set[str], list[str], int]:
+    """Follows the pages' links from `seeds`: the charts seen (ids, digits collapsed), the
+    problems found and the number of pages."""
+    queue, seen, per_route = deque(seeds), set(seeds), Counter()
+    charts, problems, pages = set(), [], 0
+    while queue and pages < MAX_PAGES:
+        path = queue.popleft()
+        response = client.get(path)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        pages += 1
+        page = response.get_data(as_text=True)
+        ids, wrong = chart_problems(page)
+        charts |= {re.sub(r"\d+", "N", chart_id) for chart_id in ids}
+        problems += [f"{path} {problem}" for problem in wrong]
+        for href in re.findall(r'href="(/[^"#?]*)', page):
+            route = re.sub(r"\d+", "N", href)
+            if href in seen or NOT_A_PAGE.search(href) or per_route[route] >= PAGES_PER_ROUTE:
+                continue
+            seen.add(href)
+            per_route[route] += 1
+            queue.append(href)
+    return charts, problems, pages
+
+
+def test_every_chart_on_every_page_is_followed_by_a_table_of_its_figures(client, login_as, db):
+    from accounts.models import User
+    from portal.demo import LOGINS, load
+    from programme.models import Programme
+    from sites.models import Site
+
+    load()
+    db.session.commit()
+    sites = [f"/sites/{i}" for i in db.session.scalars(sa.select(Site.id))]
+    programmes = [f"/programmes/{i}" for i in db.session.scalars(sa.select(Programme.id))]
+    reports = [f"{path}/report" for path in programmes]
+    seeds = ["/", "/funded", "/map", "/fidelity/profile", "/visits/activity", "/sites/"]
+
+    login_as("admin")
+    charts, problems, pages = walk(client, seeds + programmes + reports + sites)
+    email = next(email for role, email, _ in LOGINS if role == "funder")
+    funder = db.session.scalar(sa.select(User).filter_by(email=email))
+    login_as(funder)
+    funder_charts, funder_problems, funder_pages = walk(client, ["/", "/map"])
+
+    assert not problems + funder_problems, "\n".join(problems + funder_problems)
+    assert charts | funder_charts >= CHARTS, f"not seen: {CHARTS - charts - funder_charts}"
+    assert pages + funder_pages > 50

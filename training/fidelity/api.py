@@ -12,10 +12,12 @@ from typing import Any
 from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_site_ids
+from core.errors import StaleVersion
 from core.extensions import db
 from core.schemas import path_id
 from core.web.access import allow
@@ -27,16 +29,18 @@ from training.fidelity.schemas import (
     ItemOut,
     ProfileArgs,
     ProfileOut,
+    ReopenIn,
     ReviewIn,
     ReviewOut,
     TrajectoryPointOut,
 )
-from training.fidelity.services import save_review
+from training.fidelity.services import ReviewNotFinal, reopen_review, save_review
 from training.models import FidelityReview
 
 blp = Blueprint("fidelity_api", __name__, url_prefix="/api/v1", description="Fidelity reviews")
 
 SITE_ID = path_id("site_id")
+REVIEW_ID = path_id("review_id")
 
 
 def review_payload(review_id: int) -> dict[str, Any]:
@@ -68,6 +72,7 @@ def review_payload(review_id: int) -> dict[str, Any]:
             if row.action_description
         },
         "action_plan": detail.actions,
+        "reopen_reason": review.reopen_reason,
     }
 
 
@@ -108,6 +113,29 @@ class SiteFidelityReviews(MethodView):
         data.setdefault("lead_reviewer", user.name)
         review = save_review(site, data, user)
         db.session.commit()
+        return review_payload(review.id)
+
+
+@blp.route(f"/fidelity-reviews/{REVIEW_ID}/reopen")
+class FidelityReviewReopen(MethodView):
+    @allow("admin")
+    @blp.arguments(ReopenIn)
+    @blp.response(200, ReviewOut)
+    @blp.alt_response(
+        409, schema="Error", description="The version sent is stale, or the review is not final"
+    )
+    def post(self, data: dict[str, Any], review_id: int) -> Any:
+        """Reopen a final review as a draft (admins), saying why; send the `version` you read.
+        Until it is finalised again it has no total and leaves the site's trajectory"""
+        review = db.get_or_404(FidelityReview, review_id)
+        try:
+            reopen_review(review, reason=data["reason"], version=data["version"])
+            db.session.commit()
+        except ReviewNotFinal as error:
+            db.session.rollback()
+            abort(409, error.message)
+        except StaleDataError as error:  # changed between our read and our write
+            raise StaleVersion() from error
         return review_payload(review.id)
 
 

@@ -1,7 +1,8 @@
 """Fidelity charts as Plotly figure JSON (portal.charts draws nothing itself: templates put the JSON
 beside a chart element with macros.html `chart`, and static/js/portal.js draws it).
 
-Each chart has a title and axis titles; the pages give the same figures as a table too.
+Each chart has a title and axis titles, and gives the figures it draws as a table too
+(core.charts.ChartTable), from the same values as its traces.
 """
 
 from __future__ import annotations
@@ -10,7 +11,17 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from core.charts import NHS_BLUE, NHS_GREY, base_layout, figure_json, trace
+from core.charts import (
+    NHS_BLUE,
+    NHS_GREY,
+    Chart,
+    ChartTable,
+    Column,
+    base_layout,
+    figure_json,
+    trace,
+)
+from core.web.layout import long_date, number
 from training.fidelity import scale as fidelity
 from training.fidelity import scoring
 from training.fidelity.queries import FidelityHeatmap, TrajectoryPoint
@@ -24,6 +35,13 @@ BAND_COLOURS = {
 }
 # Score 1 (weak) to 5 (strong): red, orange, yellow, light green, dark green.
 SCORE_COLOURS = ["#d5281b", "#ed8b00", "#ffeb3b", "#78be20", "#007f3b"]
+# The heatmap's table lists at most this many sites, the weakest totals (the chart draws them all).
+HEATMAP_TABLE_ROWS = 50
+NOT_SCORED = "Not scored"
+
+
+def _score(score: int | None) -> str:
+    return NOT_SCORED if score is None else str(score)
 
 
 def _item_label(number: int) -> str:
@@ -37,8 +55,9 @@ def item_scores_chart(
     title: str = "Item scores",
     label: str = "This review",
     previous_label: str = "Previous final review",
-) -> str:
-    """The review's 25 item scores as bars, beside the previous final review's when given."""
+) -> Chart:
+    """The review's 25 item scores as bars, beside the previous final review's when given; the
+    table gives an item's scores a row."""
     numbers = [item.number for item in fidelity.ITEMS]
     x = [str(n) for n in numbers]
     names = [_item_label(n) for n in numbers]
@@ -70,11 +89,25 @@ def item_scores_chart(
                 marker={"color": NHS_GREY},
             )
         )
-    return figure_json(layout, traces)
+    columns = [Column("Item"), Column(label, numeric=True)]
+    if previous:
+        columns.append(Column(previous_label, numeric=True))
+    table = ChartTable(
+        caption=title,
+        columns=tuple(columns),
+        rows=tuple(
+            (name, _score(scores.get(n)), *([_score(previous.get(n))] if previous else []))
+            for n, name in zip(numbers, names, strict=True)
+        ),
+    )
+    return figure_json(layout, traces, table)
 
 
-def trajectory_chart(points: Sequence[TrajectoryPoint], *, title: str = "Fidelity reviews") -> str:
-    """The totals of a site's final reviews over time, over the four bands shaded behind."""
+def trajectory_chart(
+    points: Sequence[TrajectoryPoint], *, title: str = "Fidelity reviews"
+) -> Chart:
+    """The totals of a site's final reviews over time, over the four bands shaded behind; the
+    table gives each review's date, total and band."""
     layout = base_layout(title, "Total (25 to 125)")
     # A little room above and below the scale, so a marker at 25 or 125 is drawn whole.
     layout["yaxis"] |= {
@@ -131,7 +164,15 @@ def trajectory_chart(points: Sequence[TrajectoryPoint], *, title: str = "Fidelit
             hovertemplate="%{x|%d %b %Y}: %{y} (%{customdata})<extra></extra>",
         )
     )
-    return figure_json(layout, traces)
+    table = ChartTable(
+        caption="Totals of the final reviews (25 to 125), oldest first",
+        columns=(Column("Reviewed"), Column("Total", numeric=True), Column("Band")),
+        rows=tuple(
+            (long_date(p.reviewed_on), number(p.total), fidelity.BANDS.get(p.band or "", ""))
+            for p in points
+        ),
+    )
+    return figure_json(layout, traces, table)
 
 
 def _site_labels(heatmap: FidelityHeatmap) -> list[str]:
@@ -144,9 +185,44 @@ def _site_labels(heatmap: FidelityHeatmap) -> list[str]:
     ]
 
 
-def heatmap_chart(heatmap: FidelityHeatmap, *, title: str = "Item scores by site") -> str:
+def _heatmap_table(heatmap: FidelityHeatmap, rows: int) -> ChartTable:
+    """The weakest `rows` sites of the heatmap with their item scores, both in its order."""
+    shown = heatmap.sites[:rows]
+    shared = {name for name, count in Counter(s.name for s in heatmap.sites).items() if count > 1}
+    if len(heatmap.sites) > len(shown):
+        caption = f"The {len(shown)} sites with the lowest totals, of {number(len(heatmap.sites))}"
+    else:
+        caption = "Sites, the lowest total first"
+    return ChartTable(
+        caption=caption + ": item scores in the heatmap's order",
+        columns=(
+            Column("Site"),
+            Column("Total", numeric=True),
+            *(Column(str(i.number), numeric=True, title=i.name) for i in heatmap.items),
+        ),
+        rows=tuple(
+            (
+                f"{site.name} (site {site.site_id})" if site.name in shared else site.name,
+                number(site.total),
+                *(
+                    _score(heatmap.scores.get(site.site_id, {}).get(i.number))
+                    for i in heatmap.items
+                ),
+            )
+            for site in shown
+        ),
+    )
+
+
+def heatmap_chart(
+    heatmap: FidelityHeatmap,
+    *,
+    title: str = "Item scores by site",
+    table_rows: int = HEATMAP_TABLE_ROWS,
+) -> Chart:
     """Sites (rows, weakest total at the top) by items (columns, weakest mean at the left),
-    coloured by score. Hovering a cell names the site, the item and the score.
+    coloured by score. Hovering a cell names the site, the item and the score. The table gives
+    the scores of the weakest `table_rows` sites.
 
     The rows and columns are categories named in full, so the hover text reads them from the
     axes: no text per cell, which for 2,000 sites would be megabytes."""
@@ -179,7 +255,7 @@ def heatmap_chart(heatmap: FidelityHeatmap, *, title: str = "Item scores by site
     for index, colour in enumerate(SCORE_COLOURS):  # a colour per whole score, not a gradient
         colourscale.append([index / steps, colour])
         colourscale.append([(index + 1) / steps, colour])
-    heatmap = trace(
+    cells = trace(
         "heatmap",
         z=z,
         x=columns,
@@ -195,4 +271,4 @@ def heatmap_chart(heatmap: FidelityHeatmap, *, title: str = "Item scores by site
         # gives the key in words.
         showscale=False,
     )
-    return figure_json(layout, [heatmap])
+    return figure_json(layout, [cells], _heatmap_table(heatmap, table_rows))

@@ -145,6 +145,12 @@ class ReviewForm(FlaskForm):
             return self._fields.get(f"action_{name}_{parts[1]}")
         return None
 
+    def anchor_for(self, key: str) -> str:
+        """The id (with its #) of the field a message about `key` ("scores.7", "reviewed_on")
+        belongs to, for a link from another page (the check page) back to the form."""
+        field = self._field_for(key)
+        return "#review-items" if field is None else error_href(field)
+
     def running_total(self) -> dict[str, Any]:
         """What the form shows beside its buttons: items scored, their sum, the band when all
         25 are scored."""
@@ -193,6 +199,29 @@ for _item in fidelity.ITEMS:
             hint=DUE_DATE_HINT,
         ),
     )
+
+
+# Finalising after the check page, and an admin's reopening of a final review
+
+
+class FinaliseForm(FlaskForm):
+    """The check page's button: the version of the draft the page showed."""
+
+    version = version_field()
+
+
+REOPEN_HINT = (
+    "Say what must change, for example a score recorded against the wrong item. Trainers of the "
+    "site and programme staff see this reason on the draft, and the audit log keeps it. Do not "
+    "name or describe any individual person."
+)
+
+
+class ReopenForm(FlaskForm):
+    """An admin's reason for reopening a final review (checked by services.reopen_errors)."""
+
+    reason = TextAreaField("Why are you reopening this review?", description=REOPEN_HINT)
+    version = version_field()
 
 
 # The network profile's filters

@@ -17,6 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from core.schemas import MAX_ID, Text
 from sites.models import REGIONS
 from training.fidelity import scale as fidelity
+from training.fidelity.services import MAX_REOPEN_REASON
 from training.models import REVIEW_KINDS, REVIEW_STATUSES
 
 
@@ -153,6 +154,35 @@ class ReviewOut(Schema):
     action_plan = fields.List(
         fields.Nested(ActionOut),
         metadata={"description": "The actions created when the review was finalised"},
+    )
+    reopen_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "Why an admin reopened it; null unless it is a draft again"},
+    )
+
+
+class ReopenIn(Schema):
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={
+            "required": "Send the version of the review you read",
+            "invalid": "Must be a whole number",
+        },
+        metadata={"description": "The version you read; a stale one answers 409"},
+    )
+    reason = Text(
+        required=True,
+        validate=validate.Length(
+            max=MAX_REOPEN_REASON,
+            error=f"The reason must be {MAX_REOPEN_REASON:,} characters or fewer",
+        ),
+        error_messages={
+            "required": "Enter why you are reopening this review",
+            "null": "Enter why you are reopening this review",
+            "invalid": "Write the reason as text",
+        },
+        metadata={"description": "Why: kept on the draft and in the audit log"},
     )
 
 

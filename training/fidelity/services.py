@@ -1,11 +1,14 @@
-"""Writes on fidelity reviews: save a draft, finalise. Validate, change, flush; the caller commits.
-The scale and its scoring are pure, in training/fidelity.py.
+"""Writes on fidelity reviews: save a draft, finalise, reopen. Validate, change, flush; the caller
+commits. The scale and its scoring are pure, in training/fidelity/scale.py and scoring.py.
 
 A draft may leave items unscored; a final review has all 25 scores, and its total is set here from
 them (never typed). Finalising creates the review's action plan: one Action per item the reviewer
 marked for action, due six weeks after the review unless the reviewer gave a date. A final review
-is not changed again. Edits carry the version they read (StaleVersion when it is stale). Every
-change is audited by the ORM hook (portal/audit.py).
+is not changed again, except that an admin may reopen it with a reason (`reopen_review`): it is a
+draft again, without a total, so it leaves the site's trajectory and "latest final review" until
+it is finalised again (`finalise_review`, which clears the reason; the audit log keeps it). Edits
+carry the version they read (StaleVersion when it is stale). Every change is audited by the ORM
+hook (core/audit.py).
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from accounts.models import User
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
-from core.records import utcnow
+from core.records import require_version, utcnow
 from sites.models import Site
 from training.fidelity import scale as fidelity
 from training.fidelity import scoring
@@ -38,8 +43,19 @@ MAX_LEAD_REVIEWER = 200
 MAX_NOTE = 4000
 MAX_ACTION_DESCRIPTION = 2000
 MAX_ACTION_OWNER = 200
+MAX_REOPEN_REASON = 2000
 
 Fields = dict[str, list[str]]
+
+
+class ReviewNotFinal(Exception):
+    """Only a final review can be reopened; this one is a draft."""
+
+    def __init__(
+        self, message: str = "This review is a draft: only a final review can be reopened."
+    ) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def default_due_on(reviewed_on: date) -> date:
@@ -267,18 +283,111 @@ def save_review(
     db.session.flush()
 
     if review.status == ReviewStatus.FINAL:
-        for row in review.scores:
-            if row.action_description:
-                db.session.add(
-                    Action(
-                        site_id=site.id,
-                        review_id=review.id,
-                        item=row.item,
-                        description=row.action_description,
-                        owner=row.action_owner or "",
-                        due_on=row.action_due_on or default_due_on(review.reviewed_on),
-                        status=ActionStatus.OPEN,
-                    )
+        _add_action_plan(review)
+    return review
+
+
+def _add_action_plan(review: FidelityReview) -> list[Action]:
+    """One open Action per item the reviewer planned an action for; answers those it added. An
+    item that already has an action from this review (finalised before, then reopened) keeps it
+    as it is: finalising again never doubles an action, nor undoes what the site did with it."""
+    existing = set(db.session.scalars(sa.select(Action.item).where(Action.review_id == review.id)))
+    added: list[Action] = []
+    for row in review.scores:
+        if row.action_description and row.item not in existing:
+            added.append(
+                Action(
+                    site_id=review.site_id,
+                    review_id=review.id,
+                    item=row.item,
+                    description=row.action_description,
+                    owner=row.action_owner or "",
+                    due_on=row.action_due_on or default_due_on(review.reviewed_on),
+                    status=ActionStatus.OPEN,
                 )
-        db.session.flush()
+            )
+    db.session.add_all(added)
+    db.session.flush()
+    return added
+
+
+def stored_review_data(review: FidelityReview, status: str = ReviewStatus.FINAL) -> dict[str, Any]:
+    """A saved review in the shape `review_errors` reads, as `status`: what finalising checks."""
+    rows = {row.item: row for row in review.scores}
+    return {
+        "reviewed_on": review.reviewed_on,
+        "kind": review.kind,
+        "lead_reviewer": review.lead_reviewer,
+        "status": status,
+        "scores": {n: rows[n].score if n in rows else None for n in fidelity.ITEM_NUMBERS},
+        "notes": {n: row.note for n, row in rows.items() if row.note},
+        "actions": {
+            n: {
+                "description": row.action_description,
+                "owner": row.action_owner,
+                "due_on": row.action_due_on,
+            }
+            for n, row in rows.items()
+            if row.action_description or row.action_owner or row.action_due_on
+        },
+    }
+
+
+def finalise_errors(review: FidelityReview, *, today: date | None = None) -> Fields:
+    """What stops a saved draft from being finalised, keyed as `review_errors` keys it (one
+    "scores.7" message per unscored item): the check page shows these. Empty when it may be."""
+    if review.status == ReviewStatus.FINAL:
+        return {"status": ["This review is already final"]}
+    return review_errors(stored_review_data(review), review=review, today=today)
+
+
+def finalise_review(
+    review: FidelityReview, version: int | None, *, today: date | None = None
+) -> list[Action]:
+    """Make a saved draft final, as its check page showed it: set its total from the 25 scores,
+    add its action plan (`_add_action_plan`) and clear the reason it was reopened for, if any.
+    Answers the actions it added.
+
+    `version` is the one the check page showed: StaleVersion when it is not the current one
+    (someone changed the draft since), ValidationFailed (a message per unscored item, and per any
+    other problem) when it cannot be final. Nothing is written then."""
+    require_version(review, version)
+    fields = finalise_errors(review, today=today)
+    if fields:
+        raise ValidationFailed(fields, "The review cannot be finalised: check the items named.")
+    scores = {row.item: row.score for row in review.scores if row.score is not None}
+    review.status = ReviewStatus.FINAL
+    review.total = scoring.review_total(scores)
+    review.reopen_reason = None  # it was why the draft was open again; the audit log keeps it
+    db.session.flush()
+    return _add_action_plan(review)
+
+
+def reopen_errors(reason: Any) -> Fields:
+    """Messages about the reason an admin gives for reopening a final review; empty when fine."""
+    fields: Fields = {}
+    text, ok = _check_text(reason, "reason", "the reason", MAX_REOPEN_REASON, fields)
+    if ok and text is None:
+        fields.setdefault("reason", []).append("Enter why you are reopening this review")
+    return fields
+
+
+def reopen_review(review: FidelityReview, *, reason: Any, version: int | None) -> FidelityReview:
+    """An admin's reopening of a final review, with the reason: it becomes a draft again, without
+    a stored total (drafts have none), so it leaves the site's trajectory and "latest final
+    review" until it is finalised again. Its actions stay in the action plan. The reason is kept
+    on the review while it is a draft, and in the audit row of this change.
+
+    Raises ValidationFailed (no reason, too long, NUL characters), ReviewNotFinal (a draft), or
+    StaleVersion (`version` is not the current one); nothing is written then."""
+    fields = reopen_errors(reason)
+    if fields:
+        raise ValidationFailed(fields, "The review cannot be reopened: give the reason.")
+    if review.status != ReviewStatus.FINAL:
+        raise ReviewNotFinal()
+    require_version(review, version)
+    review.status = ReviewStatus.DRAFT
+    review.total = None
+    review.reopen_reason = _text(reason)
+    db.session.flush()
     return review

@@ -23,10 +23,10 @@ from core.schemas import path_id
 from core.web.access import allow
 from sites.models import Site
 from sites.queries import get_site_or_404
-from training.assignments.queries import can_review_site, get_site_for_review_or_404
+from training.assignments.queries import get_site_for_review_or_404
 from training.assignments.services import assign_trainer
 from training.models import Action
-from training.visits.queries import site_visits_select
+from training.visits.queries import action_statuses, site_visits_select
 from training.visits.schemas import (
     ActionPatch,
     AgreedActionOut,
@@ -36,7 +36,7 @@ from training.visits.schemas import (
     VisitOut,
     VisitPage,
 )
-from training.visits.services import record_visit, set_action_status
+from training.visits.services import KEEP, record_visit, set_action_status
 
 blp = Blueprint("visits_api", __name__, url_prefix="/api/v1", description="Visits and actions")
 
@@ -68,22 +68,30 @@ class SiteVisits(MethodView):
 
 @blp.route(f"/actions/{ACTION_ID}")
 class ActionItem(MethodView):
-    @allow("admin", "trainer")
+    @allow("admin", "trainer", "site_lead")
     @blp.arguments(ActionPatch)
     @blp.response(200, AgreedActionOut)
     @blp.alt_response(409, description="The version sent is stale")
     def patch(self, data: dict[str, Any], action_id: int) -> Any:
-        """Mark an action done or dropped (closed today unless closed_on is sent), or open again;
-        send the `version` you read"""
+        """Mark an action done or dropped (closed today unless closed_on is sent), with a note,
+        or open again (which clears the note); send the `version` you read. A lead of the
+        action's site may mark it done or open it again, not drop it (403)."""
         action = db.get_or_404(Action, action_id)
-        if not can_review_site(current_account(), action.site_id):
-            abort(403, "Only programme staff and the site's trainers may change its actions.")
+        allowed = action_statuses(current_account(), action.site_id)
+        if not allowed:
+            abort(
+                403,
+                "Only programme staff, the site's trainers and its leads may change its actions.",
+            )
+        if data["status"] not in allowed:
+            abort(403, "Only programme staff and the site's trainers may drop an action.")
         try:
             set_action_status(
                 action,
                 status=data["status"],
                 version=data["version"],
                 closed_on=data.get("closed_on"),
+                note=data.get("note", KEEP),
             )
             db.session.commit()
         except StaleDataError as error:  # changed between our read and our write

@@ -1,5 +1,5 @@
 """The trainers' activity charts as Plotly figure JSON (templates draw them with macros.html
-`chart`; the page gives the same figures as tables)."""
+`chart`), each with the table of the same figures: a trainer a row."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from core.charts import (
     NHS_GREY,
     NHS_PURPLE,
     NHS_WARM_YELLOW,
+    Chart,
+    ChartTable,
+    Column,
     base_layout,
     figure_json,
     trace,
 )
+from core.web.layout import month_name, number
 from training.models import VISIT_PURPOSES
 from training.visits.activity import TrainerActivity
 
@@ -26,7 +30,7 @@ def _colour(index: int) -> str:
     return COLOURS[index % len(COLOURS)]
 
 
-def visits_by_month_chart(activity: TrainerActivity) -> str:
+def visits_by_month_chart(activity: TrainerActivity) -> Chart:
     """Visits per month over the last 12 months, a bar of each trainer's stacked in each month."""
     layout = base_layout("Visits per month, by trainer", "Visits")
     layout["barmode"] = "stack"
@@ -44,10 +48,29 @@ def visits_by_month_chart(activity: TrainerActivity) -> str:
                 marker={"color": _colour(index)},
             )
         )
-    return figure_json(layout, traces)
+    table = ChartTable(
+        caption=(
+            f"Visits per trainer per month, {month_name(activity.months[0])}"
+            f" to {month_name(activity.months[-1])}"
+        ),
+        columns=(
+            Column("Trainer"),
+            *(Column(label, numeric=True) for label in labels),
+            Column("Total", numeric=True),
+        ),
+        rows=tuple(
+            (
+                name,
+                *(number(months.get(month, 0)) for month in activity.months),
+                number(sum(months.get(month, 0) for month in activity.months)),
+            )
+            for (_, name), months in activity.by_month.items()
+        ),
+    )
+    return figure_json(layout, traces, table)
 
 
-def visits_by_purpose_chart(activity: TrainerActivity) -> str:
+def visits_by_purpose_chart(activity: TrainerActivity) -> Chart:
     """Visits over the last 12 months by purpose, a bar of each trainer's side by side."""
     layout = base_layout("Visits by purpose, by trainer", "Visits")
     layout["barmode"] = "group"
@@ -65,4 +88,15 @@ def visits_by_purpose_chart(activity: TrainerActivity) -> str:
                 marker={"color": _colour(index)},
             )
         )
-    return figure_json(layout, traces)
+    table = ChartTable(
+        caption="Visits per trainer by purpose, last 12 months",
+        columns=(
+            Column("Trainer"),
+            *(Column(label, numeric=True) for label in VISIT_PURPOSES.values()),
+        ),
+        rows=tuple(
+            (name, *(number(purposes.get(slug, 0)) for slug in VISIT_PURPOSES))
+            for (_, name), purposes in activity.by_purpose.items()
+        ),
+    )
+    return figure_json(layout, traces, table)

@@ -1,12 +1,14 @@
-"""Forms for trainers' work: the visit form with its rows of agreed actions, an action's status,
-the actions list's filters, and the admin's assignment forms.
+"""Forms for trainers' work: the visit form with its rows of agreed actions (and the form that
+corrects a logged visit), an action's status and note, the actions list's filters, and the
+admin's assignment forms.
 
 The visit form takes what was typed; training/visits/services.py checks it, so the form and the
 API give the same message for the same mistake. The form's own checks are only those the date
 boxes need (a blank box, a date that is not a date): own_errors. The action rows are plain inputs
 named actions-N-description, actions-N-owner and actions-N-due_on[day|month|year] (a date input):
 the server shows three (and every filled one) without JavaScript, and static/js/add-another.js
-adds more.
+adds more. On the edit form an action already logged also posts hidden actions-N-id and
+actions-N-version.
 """
 
 from __future__ import annotations
@@ -33,13 +35,20 @@ from training.visits.actions import STATE_COLOURS, STATE_LABELS, ActionStatus
 from training.visits.services import MAX_ACTIONS
 
 EMPTY_ACTION_ROWS = 3
+IDS = ("id", "version")
 MAX_ROWS_READ = 50  # rows beyond are ignored; the service refuses more than MAX_ACTIONS anyway
 VISIT_DATE_HINT = "For example, 14 March 2025. Not in the future."
 SUMMARY_HINT = (
     "What you did and what you saw of the service. Do not include names or any other details "
     "of an individual person."
 )
-ROW_FIELD = re.compile(r"^actions-(\d{1,3})-(?:(description|owner)|due_on\[(day|month|year)\])$")
+ROW_FIELD = re.compile(
+    r"^actions-(\d{1,3})-(?:(description|owner|id|version)|due_on\[(day|month|year)\])$"
+)
+NOTE_HINT = (
+    "What was done, or why it was dropped. Do not include names or any other details of an "
+    "individual person. Opening the action again clears the note."
+)
 
 
 def lenient_id(value: Any) -> int | None:
@@ -60,10 +69,13 @@ class ActionRowInput:
     due_on: dict[str, str] = field(default_factory=dict)  # the date's boxes: day, month, year
     errors: dict[str, list[str]] = field(default_factory=dict)
     due_parts: tuple[str, ...] = ()  # the boxes of the due date its message is about
+    id: str = ""  # an action already logged (the edit form): its id and the version read
+    version: str = ""
 
     @property
     def blank(self) -> bool:
-        typed = [self.description, self.owner, *self.due_on.values()]
+        """Nothing typed in a new row (an action already logged is never a blank row)."""
+        typed = [self.id, self.description, self.owner, *self.due_on.values()]
         return not any(text.strip() for text in typed)
 
     def due(self, number: int) -> TypedDay:
@@ -76,9 +88,25 @@ class ActionRowInput:
             "due_on": self.due(number).day,
         }
 
+    @classmethod
+    def of(cls, action: Any) -> ActionRowInput:
+        """The row of an action already logged, as the edit form first shows it."""
+        day = action.due_on
+        return cls(
+            description=action.description,
+            owner=action.owner,
+            due_on={"day": str(day.day), "month": str(day.month), "year": str(day.year)},
+            id=str(action.id),
+            version=str(action.version),
+        )
 
-class VisitForm(FlaskForm):
-    site_id = SelectField("Site", coerce=lenient_id, validate_choice=False)
+
+class _VisitFields(FlaskForm):
+    """What the visit form and the edit form share: the date, purpose and summary, and the rows
+    of actions."""
+
+    FIELDS: tuple[str, ...] = ("visited_on", "purpose", "summary")
+
     visited_on = day_field("Date of the visit", "the date of the visit", hint=VISIT_DATE_HINT)
     purpose = RadioField(
         "Purpose of the visit",
@@ -88,13 +116,8 @@ class VisitForm(FlaskForm):
     )
     summary = TextAreaField("Summary", description=SUMMARY_HINT)
 
-    def __init__(self, *args: Any, sites: list[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Escaped here: the NHS.UK select prints option labels as given.
-        self.site_id.choices = [SelectChoice("", "Choose a site")] + [
-            SelectChoice(row.id, escape(f"{row.name} ({row.organisation})")) for row in sites
-        ]
-        self.site_ids = {row.id for row in sites}
         self.rows: list[ActionRowInput] = []
         self.summary_errors: list[dict[str, str]] = []
 
@@ -111,7 +134,7 @@ class VisitForm(FlaskForm):
             row = found.setdefault(index, ActionRowInput())
             value = str(formdata.get(key) or "")
             if match.group(2):
-                setattr(row, match.group(2), value)
+                setattr(row, match.group(2), value.strip() if match.group(2) in IDS else value)
             else:
                 row.due_on[match.group(3)] = value
         self.rows = [found[i] for i in sorted(found) if not found[i].blank]
@@ -125,6 +148,13 @@ class VisitForm(FlaskForm):
             "summary": self.summary.data,
             "actions": [row.data(index + 1) for index, row in enumerate(self.rows)],
         }
+
+    def fill(self, visit: Any, actions: list[Any]) -> None:
+        """Show the visit as it is saved, with its actions, for the edit form."""
+        self.visited_on.data = visit.visited_on
+        self.purpose.data = visit.purpose
+        self.summary.data = visit.summary
+        self.rows = [ActionRowInput.of(action) for action in actions]
 
     def own_errors(self) -> Fields:
         """The date boxes' own messages (a blank box, a date that is not a date), keyed as the
@@ -148,7 +178,7 @@ class VisitForm(FlaskForm):
     def show_errors(self, errors: Fields) -> None:
         """Put the service's messages on the fields and the rows; build the error summary (each
         message with the id it links to), in the order of the form."""
-        for name in ("site_id", "visited_on", "purpose", "summary"):
+        for name in self.FIELDS:
             self[name].errors = list(errors.get(name, []))
         self.form_errors.extend(errors.get("actions", []))
         for index, row in enumerate(self.rows):
@@ -160,7 +190,7 @@ class VisitForm(FlaskForm):
             for message in errors.get(f"actions.{index}", []):
                 row.errors.setdefault("description", []).append(message)
         summary = []
-        for name in ("site_id", "visited_on", "purpose", "summary"):
+        for name in self.FIELDS:
             summary += [{"text": m, "href": error_href(self[name])} for m in self[name].errors]
         summary += [{"text": m, "href": "#actions"} for m in self.form_errors]
         for index, row in enumerate(self.rows):
@@ -172,6 +202,36 @@ class VisitForm(FlaskForm):
             ):
                 summary += [{"text": m, "href": href} for m in row.errors.get(part, [])]
         self.summary_errors = summary
+
+
+class VisitForm(_VisitFields):
+    """Log a visit: the site (one of `sites`), the visit, and the actions agreed."""
+
+    FIELDS = ("site_id", *_VisitFields.FIELDS)
+
+    site_id = SelectField("Site", coerce=lenient_id, validate_choice=False)
+
+    def __init__(self, *args: Any, sites: list[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Escaped here: the NHS.UK select prints option labels as given.
+        self.site_id.choices = [SelectChoice("", "Choose a site")] + [
+            SelectChoice(row.id, escape(f"{row.name} ({row.organisation})")) for row in sites
+        ]
+        self.site_ids = {row.id for row in sites}
+
+
+class VisitEditForm(_VisitFields):
+    """Correct a logged visit (its site stays): the rows of its actions carry their ids and
+    versions, and rows left empty may add actions."""
+
+    version = version_field()
+
+    def visit_data(self) -> dict[str, Any]:
+        data = super().visit_data()
+        for row, action in zip(self.rows, data["actions"], strict=True):
+            action["id"] = lenient_id(row.id)
+            action["version"] = lenient_id(row.version)
+        return data
 
 
 ACTION_CHOICES = {
@@ -195,6 +255,29 @@ class ActionStatusForm(FlaskForm):
         "the date closed",
         hint="Leave blank for today. For example, 14 March 2025.",
     )
+    note = TextAreaField("Note (optional)", description=NOTE_HINT)
+    version = version_field()
+    next = HiddenField()
+
+    def offer(self, statuses: tuple[str, ...]) -> None:
+        """Offer only the statuses the user may choose (a site lead does not drop actions)."""
+        self.status.choices = [
+            SelectChoice(slug, label) for slug, label in ACTION_CHOICES.items() if slug in statuses
+        ]
+
+    def fill(self, action: Any) -> None:
+        """The action as saved; an open one is offered as done, the usual change."""
+        self.status.data = (
+            ActionStatus.DONE if action.status == ActionStatus.OPEN else action.status
+        )
+        self.closed_on.data = action.closed_on
+        self.note.data = action.note
+        self.version.data = action.version
+
+
+class ActionUndoForm(FlaskForm):
+    """The banner's "Undo": the version the banner showed, and the page to go back to."""
+
     version = version_field()
     next = HiddenField()
 

@@ -11,6 +11,7 @@ added by the view).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from accounts.models import User
 from accounts.scopes import site_scope
 from core.extensions import db
 from core.paging import Page, paged
-from sites.models import Organisation, Site
+from sites.models import Organisation, Site, UserSite
 from training.assignments.queries import can_review_site, current_assignments
 from training.fidelity import scale as fidelity
 from training.models import REVIEW_KINDS, VISIT_PURPOSES, Action, FidelityReview, Visit
@@ -75,6 +76,23 @@ def trainer_options() -> list[sa.Row[Any]]:
 # Actions ----------------------------------------------------------------------------------
 
 
+def action_statuses(user: User, site_id: int) -> tuple[ActionStatus, ...]:
+    """The statuses `user` may give the site's actions (none: they may not change them).
+    Programme staff and the site's trainers today: done, dropped or open again; a lead of the
+    site: done (with a note) or open again, but not dropped, which is the trainer's call."""
+    if can_review_site(user, site_id):
+        return (ActionStatus.DONE, ActionStatus.DROPPED, ActionStatus.OPEN)
+    if user.role == "site_lead" and db.session.scalar(
+        sa.select(UserSite.id).where(UserSite.user_id == user.id, UserSite.site_id == site_id)
+    ):
+        return (ActionStatus.DONE, ActionStatus.OPEN)
+    return ()
+
+
+def can_update_actions(user: User, site_id: int) -> bool:
+    return bool(action_statuses(user, site_id))
+
+
 @dataclass(frozen=True)
 class ActionFilters:
     site_id: int | None = None
@@ -92,6 +110,7 @@ class ActionRow:
     due_on: date
     status: str
     closed_on: date | None
+    note: str | None
     version: int
     visit_id: int | None
     visited_on: date | None
@@ -141,6 +160,7 @@ def _action_select() -> sa.Select:
             Action.due_on,
             Action.status,
             Action.closed_on,
+            Action.note,
             Action.version,
             Action.visit_id,
             Visit.visited_on,
@@ -168,30 +188,59 @@ def due_soon_between(today: date) -> list[sa.ColumnElement[bool]]:
 
 
 def action_list(
-    user: User, filters: ActionFilters, *, page: int = 1, per_page: int = 50, today: date
+    user: User,
+    filters: ActionFilters,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    today: date,
+    kept: Sequence[int] = (),
 ) -> Page:
-    """The actions at the sites `user` may change (an admin: all; a trainer: their sites today)
-    that match `filters`, earliest due first: two queries."""
+    """The actions at the sites `user` may change (an admin: all; a trainer: their sites today; a
+    site lead: their own sites) that match `filters`, earliest due first: two queries.
+
+    `kept` are actions just changed from this list: they stay in it, where they were, whatever
+    their status now (so marking one done does not move the next under the pointer)."""
     select = _action_select()
     scope = site_scope(user)
     if scope is not None:
         select = select.where(Action.site_id.in_(scope))
     if filters.site_id is not None:
         select = select.where(Action.site_id == filters.site_id)
+    matches: list[sa.ColumnElement[bool]] = []
     if filters.status in (ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.DROPPED):
-        select = select.where(Action.status == filters.status)
+        matches.append(Action.status == filters.status)
     if filters.due == "overdue":
-        select = select.where(*overdue_before(today))
+        matches += overdue_before(today)
     elif filters.due == "due_soon":
-        select = select.where(*due_soon_between(today))
+        matches += due_soon_between(today)
+    first = Action.status == ActionStatus.OPEN
+    if kept:
+        first = sa.or_(first, Action.id.in_(kept))
+        if matches:
+            select = select.where(sa.or_(sa.and_(*matches), Action.id.in_(kept)))
+    elif matches:
+        select = select.where(*matches)
     select = select.order_by(
-        sa.case((Action.status == ActionStatus.OPEN, 0), else_=1),
+        sa.case((first, 0), else_=1),
         Action.due_on,
         Site.name,
         Action.id,
     )
     found = paged(select, page, per_page)
     return replace(found, rows=[_action_row(row, today) for row in found.rows])
+
+
+def actions_by_id(user: User, ids: Sequence[int], today: date) -> list[ActionRow]:
+    """The actions of `ids` at the sites `user` may read, in the order of `ids`: one query."""
+    if not ids:
+        return []
+    select = _action_select().where(Action.id.in_(ids))
+    scope = site_scope(user)
+    if scope is not None:
+        select = select.where(Action.site_id.in_(scope))
+    found = {row.id: _action_row(row, today) for row in db.session.execute(select)}
+    return [found[i] for i in ids if i in found]
 
 
 def action_site_options(user: User) -> list[sa.Row[Any]]:
@@ -284,6 +333,7 @@ class SiteVisits:
     visits: int
     open_actions: list[ActionRow]
     can_record: bool
+    can_update_actions: bool = False  # its actions list: staff, its trainers and its leads
 
     @property
     def overdue(self) -> int:
@@ -295,8 +345,10 @@ RECENT_VISITS = 5
 
 def site_visits_and_actions(user: User, site_id: int, today: date | None = None) -> SiteVisits:
     """The site's latest visits (with how many actions each agreed), how many visits in all, its
-    open actions (from visits and reviews), earliest due first: four queries."""
+    open actions (from visits and reviews), earliest due first: four queries, and one or two
+    for what `user` may do there."""
     today = today or date.today()
+    can_record = can_review_site(user, site_id)
     agreed = (
         sa.select(sa.func.count(Action.id))
         .where(Action.visit_id == Visit.id)
@@ -326,7 +378,8 @@ def site_visits_and_actions(user: User, site_id: int, today: date | None = None)
         recent=[RecentVisit(**row._mapping) for row in recent],
         visits=visits or 0,
         open_actions=[_action_row(row, today) for row in open_rows],
-        can_record=can_review_site(user, site_id),
+        can_record=can_record,
+        can_update_actions=can_record or can_update_actions(user, site_id),
     )
 
 

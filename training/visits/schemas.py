@@ -15,6 +15,9 @@ from marshmallow import Schema, fields, validate
 from core.schemas import MAX_ID, Text
 from training.models import VISIT_PURPOSES
 from training.visits.actions import ActionStatus
+from training.visits.services import MAX_NOTE
+
+NOTE_TOO_LONG = f"The note must be {MAX_NOTE:,} characters or fewer"
 
 DATE_MESSAGES = {"invalid": "Enter a date as YYYY-MM-DD"}
 
@@ -68,6 +71,9 @@ class VisitActionOut(Schema):
     due_on = fields.Date()
     status = fields.String(metadata={"enum": list(tuple(ActionStatus))})
     closed_on = fields.Date(allow_none=True)
+    note = fields.String(
+        allow_none=True, metadata={"description": "Said when it was done or dropped"}
+    )
     version = fields.Integer()
 
 
@@ -98,6 +104,15 @@ class ActionPatch(Schema):
     closed_on = _date(
         allow_none=True,
         metadata={"description": "When it was done or dropped; today when not sent"},
+    )
+    note = Text(
+        allow_none=True,
+        validate=validate.Length(max=MAX_NOTE, error=NOTE_TOO_LONG),
+        metadata={
+            "description": "How it was done or why it was dropped (no names or details of any "
+            "individual); null or blank clears it, and opening the action again clears it; "
+            "kept when not sent"
+        },
     )
     version = _version("action")
 

@@ -2,8 +2,10 @@
 changes and flushes; the caller commits. Every change is audited by the ORM hook (core/audit.py)
 and edits carry the version they read (StaleVersion when it is stale).
 
-Who may write (an admin, or a trainer assigned to the site today) is checked by the callers
-(training.assignments.queries.can_review_site), as for fidelity reviews; these check the data.
+Who may write is checked by the callers, as for fidelity reviews; these check the data. An admin,
+or a trainer assigned to the site today, logs and corrects visits and changes actions
+(training.assignments.queries.can_review_site); a lead of the site also marks its actions done,
+with a note, and opens them again, but does not drop them (training.visits.queries).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from accounts.models import User
 from core.errors import Fields, ValidationFailed, add_message
 from core.extensions import db
-from core.records import require_version
+from core.records import apply, require_version
 from sites.models import Site
 from training.models import VISIT_PURPOSES, Action, Visit
 from training.visits.actions import ActionStatus
@@ -25,6 +27,15 @@ MAX_SUMMARY = 4000
 MAX_DESCRIPTION = 2000
 MAX_OWNER = 200
 MAX_ACTIONS = 20
+MAX_NOTE = 2000
+
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()  # set_action_status(note=KEEP): the note stays as it is
 
 
 def _text(value: Any) -> str | None:
@@ -32,14 +43,23 @@ def _text(value: Any) -> str | None:
 
 
 def _check_text(
-    fields: Fields, key: str, value: Any, limit: int, blank: str, what: str, prefix: str = ""
+    fields: Fields,
+    key: str,
+    value: Any,
+    limit: int,
+    blank: str | None,
+    what: str,
+    prefix: str = "",
 ) -> None:
+    """Text of at most `limit` characters; `blank` is the message when it is empty (None: it
+    may be)."""
     if value is not None and not isinstance(value, str):
         add_message(fields, key, f"{prefix}{what} must be text")
     elif isinstance(value, str) and "\x00" in value:
         add_message(fields, key, f"{prefix}{what} must not contain NUL characters")
     elif _text(value) is None:
-        add_message(fields, key, prefix + blank)
+        if blank is not None:
+            add_message(fields, key, prefix + blank)
     elif len(_text(value) or "") > limit:
         add_message(fields, key, f"{prefix}{what} must be {limit:,} characters or fewer")
 
@@ -153,16 +173,84 @@ def record_visit(
     return visit
 
 
+def update_visit(
+    visit: Visit,
+    data: Mapping[str, Any],
+    *,
+    version: int | None,
+    today: date | None = None,
+) -> Visit:
+    """Correct a logged visit: its date, purpose and summary, the description, owner and due date
+    of the actions agreed at it, and actions agreed but not logged at the time.
+
+    `data` is shaped as for record_visit; an action with an `id` (one of this visit's) is an edit
+    and carries the `version` it read, one without is added (open). Actions left out are kept as
+    they are: an action is never deleted here (drop it instead). The visit's site and trainer and
+    its actions' status stay. Raises StaleVersion when the visit, or an action being changed, has
+    changed since it was read, or ValidationFailed with a message per field; nothing is written
+    then."""
+    require_version(visit, version)
+    fields = visit_errors(data, today=today)
+    rows = data.get("actions") or []
+    agreed = {action.id: action for action in visit.actions}
+    edits: list[tuple[Action, dict[str, Any], Any]] = []  # (action, new values, version read)
+    added: list[dict[str, Any]] = []
+    if not fields.get("actions"):  # a list of at most MAX_ACTIONS mappings, or already named
+        for index, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                continue
+            values = {
+                "description": _text(row.get("description")) or "",
+                "owner": _text(row.get("owner")) or "",
+                "due_on": row.get("due_on"),
+            }
+            if row.get("id") is None:
+                added.append(values)
+            elif row["id"] in agreed and row["id"] not in {a.id for a, _, _ in edits}:
+                edits.append((agreed[row["id"]], values, row.get("version")))
+            else:  # another visit's, or twice
+                add_message(
+                    fields, f"actions.{index}", f"Action {index + 1}: not an action of this visit"
+                )
+        if len(agreed) + len(added) > MAX_ACTIONS:
+            add_message(fields, "actions", f"Record at most {MAX_ACTIONS} actions for one visit")
+    if fields:
+        raise ValidationFailed(fields, "The visit cannot be saved: check the fields named.")
+    changed: list[tuple[Action, dict[str, Any]]] = []
+    for action, values, read in edits:  # every version checked before anything changes
+        if any(getattr(action, key) != value for key, value in values.items()):
+            require_version(action, read)
+            changed.append((action, values))
+    apply(
+        visit,
+        {
+            "visited_on": data["visited_on"],
+            "purpose": data["purpose"],
+            "summary": _text(data["summary"]) or "",
+        },
+    )
+    for action, values in changed:
+        apply(action, values)
+    for values in added:
+        db.session.add(
+            Action(site_id=visit.site_id, visit_id=visit.id, status=ActionStatus.OPEN, **values)
+        )
+    db.session.flush()
+    return visit
+
+
 def set_action_status(
     action: Action,
     *,
     status: Any,
     version: int | None,
     closed_on: date | None = None,
+    note: Any = KEEP,
     today: date | None = None,
 ) -> Action:
-    """Mark an action done or dropped (closed on `closed_on`, today by default), or open again.
-    The caller sends the version it read."""
+    """Mark an action done or dropped (closed on `closed_on`, today by default), with a note
+    (blank: none; KEEP: the note stays), or open again (which clears the date and the note:
+    a note says how an action was closed). The caller sends the version it read."""
     today = today or date.today()
     require_version(action, version)
     fields: Fields = {}
@@ -172,9 +260,26 @@ def set_action_status(
         closed_on = closed_on or today
         if closed_on > today:
             add_message(fields, "closed_on", "The date closed must be today or in the past")
+    if note is not KEEP:
+        _check_text(fields, "note", note, MAX_NOTE, None, "The note")
     if fields:
         raise ValidationFailed(fields, "The action cannot be changed: check the fields named.")
+    closed = status in (ActionStatus.DONE, ActionStatus.DROPPED)
     action.status = status
-    action.closed_on = closed_on if status in (ActionStatus.DONE, ActionStatus.DROPPED) else None
+    action.closed_on = closed_on if closed else None
+    if not closed:
+        action.note = None
+    elif note is not KEEP:
+        action.note = _text(note)
     db.session.flush()
     return action
+
+
+def reopen_action(action: Action, *, version: int | None) -> Action:
+    """Undo marking an action done or dropped: open again, without its date closed or note.
+    Only the version read when it was closed undoes it (StaleVersion otherwise); an action that
+    is open already is a ValidationFailed, and nothing changes."""
+    require_version(action, version)
+    if action.status == ActionStatus.OPEN:
+        raise ValidationFailed({"status": ["The action is open already: there is nothing to undo"]})
+    return set_action_status(action, status=ActionStatus.OPEN, version=version)

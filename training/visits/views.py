@@ -1,14 +1,33 @@
-"""Trainers' pages: "My sites", the visit log, agreed actions and the calendar export, and the
-admin's view of the trainers' activity. Reads are training/visit_queries.py; writes go through
-training/services.py and are committed here, once per request."""
+"""Trainers' pages: "My sites", the visit log (and its corrections), agreed actions and the
+calendar export, and the admin's view of the trainers' activity; site leads' updates of their
+sites' actions. Reads are training/visits/queries.py; writes go through
+training/visits/services.py and are committed here, once per request.
+
+Changing an action from a list keeps its row where it was on the page the change returns to,
+with its new status, and a banner offers to undo marking it done or dropped: the session holds
+the ids of the actions just changed (`just_changed_actions`, which the lists' templates ask) until
+a list has shown them once, as a flashed message is.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from icalendar import Calendar, Event
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,24 +49,39 @@ from training.visits.charts import visits_by_month_chart, visits_by_purpose_char
 from training.visits.forms import (
     ActionFilterForm,
     ActionStatusForm,
+    ActionUndoForm,
+    VisitEditForm,
     VisitForm,
     chosen_trainer,
     display_labels,
 )
 from training.visits.queries import (
     ActionFilters,
+    ActionRow,
     action_detail,
     action_list,
     action_site_options,
+    action_statuses,
+    actions_by_id,
     calendar_actions,
+    can_update_actions,
     recordable_sites,
     visit_detail,
 )
-from training.visits.services import MAX_ACTIONS, record_visit, set_action_status, visit_errors
+from training.visits.services import (
+    KEEP,
+    MAX_ACTIONS,
+    record_visit,
+    reopen_action,
+    set_action_status,
+    update_visit,
+    visit_errors,
+)
 
 bp = Blueprint("visits", __name__)
 
-STAFF = ("admin", "trainer")  # who records visits and changes actions
+STAFF = ("admin", "trainer")  # who records and corrects visits, and drops actions
+ACTION_UPDATERS = (*STAFF, "site_lead")  # a site lead marks its own sites' actions done
 MAX_ID = 2147483647  # a 32-bit id; beyond is simply not found
 PER_PAGE = 50
 CALENDAR_UID_DOMAIN = "ips-network-tracker"
@@ -55,11 +89,15 @@ STALE = (
     "Someone else changed this action since you opened it: it is now {status}. "
     "Check it and choose again."
 )
-CLOSED_LABELS = {
-    ActionStatus.DONE: "done",
-    ActionStatus.DROPPED: "dropped",
-    ActionStatus.OPEN: "open again",
-}
+STALE_VISIT = (
+    "Someone else changed this visit or its actions since you opened it. The form now shows "
+    "what is saved: check it and make your change again."
+)
+STALE_UNDO = "This action has changed since it was marked: it is now {status}. Nothing was undone."
+EXPIRED = "The form expired. Submit it again."
+NO_DROPPING = "Only programme staff and the site's trainers may drop an action."
+CHANGED = "changed_actions"  # the session's note of the actions just changed from a list
+MAX_KEPT = 20
 
 
 def _back(target: str | None, default: str) -> str:
@@ -145,22 +183,159 @@ def detail(visit_id: int) -> Any:
     if found is None:
         abort(404)
     get_site_or_404(user, found.visit.site_id)
+    can_edit = can_review_site(user, found.visit.site_id)
     return render_template(
         "training/visits/visit.html",
         detail=found,
         visit=found.visit,
-        can_change=can_review_site(user, found.visit.site_id),
+        can_edit=can_edit,
+        can_change=can_edit or can_update_actions(user, found.visit.site_id),
         here=request.full_path.rstrip("?"),
         **display_labels(),
     )
 
 
+def _render_edit_form(form: VisitEditForm, found: Any, status: int = 200) -> Any:
+    return (
+        render_template(
+            "training/visits/edit.html",
+            form=form,
+            detail=found,
+            visit=found.visit,
+            rows=form.shown_rows(),
+            logged={str(action.id): action for action in found.actions},
+            max_actions=MAX_ACTIONS,
+            **display_labels(),
+        ),
+        status,
+    )
+
+
+def _fresh_edit_form(found: Any) -> VisitEditForm:
+    form = VisitEditForm(formdata=None)
+    form.fill(found.visit, found.actions)
+    form.version.data = found.visit.version
+    return form
+
+
+@bp.route(f"/visits/{path_id('visit_id')}/edit", methods=["GET", "POST"])
+@allow(*STAFF)
+def edit(visit_id: int) -> Any:
+    """Correct a logged visit: its date, purpose and summary, and its actions' descriptions,
+    owners and due dates (and add actions that were agreed but not logged)."""
+    user = current_account()
+    today = date.today()
+    found = visit_detail(visit_id, today)
+    if found is None:
+        abort(404)
+    if not can_review_site(user, found.visit.site_id):
+        abort(403)
+    if request.method == "GET":
+        return _render_edit_form(_fresh_edit_form(found), found)
+
+    form = VisitEditForm()
+    form.validate()  # only the CSRF token and the date boxes here: the service checks the rest
+    form.read_rows(request.form)
+    if form.errors.get("csrf_token"):
+        form.show_errors({})
+        form.summary_errors = [{"text": EXPIRED, "href": "#visited_on-day"}]
+        return _render_edit_form(form, found, 400)
+    data = form.visit_data()
+    try:
+        own = form.own_errors()
+        if own:  # a date that is not a date: named beside every other message at once
+            raise ValidationFailed(visit_errors(data, today=today) | own)
+        update_visit(found.visit, data, version=form.version.data, today=today)
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        form.show_errors(error.fields)
+        return _render_edit_form(form, found, 422)
+    except (StaleVersion, StaleDataError):
+        db.session.rollback()
+        current = visit_detail(visit_id, today)
+        if current is None:
+            abort(404)
+        fresh = _fresh_edit_form(current)
+        fresh.summary_errors = [{"text": STALE_VISIT, "href": "#visited_on-day"}]
+        return _render_edit_form(fresh, current, 409)
+    flash("Your changes to the visit are saved.")
+    return redirect(url_for(".detail", visit_id=visit_id))
+
+
 # Actions ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class JustChanged:
+    """What a list shows after actions were changed from it: the actions (their rows stay where
+    they were, whatever their status now) and the one just marked done or dropped, which the
+    banner offers to undo."""
+
+    actions: tuple[ActionRow, ...] = ()
+    undo: ActionRow | None = None
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(action.id for action in self.actions)
+
+    @property
+    def kept_closed(self) -> list[ActionRow]:
+        """The ones done or dropped now, for a list of open actions to show in their place."""
+        return [action for action in self.actions if action.status != ActionStatus.OPEN]
+
+
+def _remember(action: Action, *, undo: bool) -> None:
+    """Note in the session that `action` was just changed (and may be undone)."""
+    state = session.get(CHANGED)
+    ids = [i for i in (state or {}).get("ids", []) if isinstance(i, int) and i != action.id]
+    session[CHANGED] = {
+        "ids": [*ids[-(MAX_KEPT - 1) :], action.id],
+        "undo": action.id if undo else None,
+        "shown": False,
+    }
+
+
+def _undoable(action_id: int) -> bool:
+    """Whether the banner offers to undo `action_id` (and so still may after a note is added)."""
+    state = session.get(CHANGED)
+    return isinstance(state, dict) and state.get("undo") == action_id
+
+
+@bp.app_template_global()
+def just_changed_actions() -> JustChanged:
+    """The actions changed from the page before this one, for a list to keep in their rows and
+    the banner (training/visits/_actions.html: changed_banner). Shown by one page: the next
+    list shown (a reload, or another page) has forgotten them."""
+    if "just_changed_actions" not in g:
+        g.just_changed_actions = _just_changed()
+    return g.just_changed_actions
+
+
+def _just_changed() -> JustChanged:
+    state = session.get(CHANGED)
+    if not isinstance(state, dict):
+        return JustChanged()
+    if state.get("shown"):
+        session.pop(CHANGED)
+        return JustChanged()
+    session[CHANGED] = {**state, "shown": True}
+    user = current_account()
+    ids = [i for i in state.get("ids", []) if isinstance(i, int)]
+    actions = actions_by_id(user, ids, date.today())
+    undo = next((action for action in actions if action.id == state.get("undo")), None)
+    if undo is not None and (
+        undo.status == ActionStatus.OPEN or not can_update_actions(user, undo.site_id)
+    ):
+        undo = None
+    return JustChanged(tuple(actions), undo)
+
+
 @bp.route("/actions")
-@allow(*STAFF)
+@allow(*ACTION_UPDATERS)
 def actions() -> Any:
+    """The actions of the sites the user may change: a trainer's assigned sites, a site lead's
+    own sites, every site for an admin."""
     user = current_account()
     today = date.today()
     form = ActionFilterForm(formdata=request.args)
@@ -172,6 +347,7 @@ def actions() -> Any:
         page=page_number(),
         per_page=PER_PAGE,
         today=today,
+        kept=just_changed_actions().ids,
     )
     errors = [{"text": m, "href": f"#{field.id}"} for field in form for m in field.errors]
     return render_template(
@@ -200,30 +376,32 @@ def _render_status_form(
 
 
 @bp.route(f"/actions/{path_id('action_id')}/status", methods=["GET", "POST"])
-@allow(*STAFF)
+@allow(*ACTION_UPDATERS)
 def action_status(action_id: int) -> Any:
+    """Mark an action done or dropped, with a date and a note, or open it again. A lead of the
+    action's site may mark it done or open it again, but not drop it."""
     user = current_account()
     today = date.today()
     action = db.get_or_404(Action, action_id)
-    if not can_review_site(user, action.site_id):
+    allowed = action_statuses(user, action.site_id)
+    if not allowed:
         abort(403)
     row = action_detail(action_id, today)
     form = ActionStatusForm()
+    form.offer(allowed)
     back = _back(request.values.get("next"), url_for(".actions"))
     if request.method == "GET":
-        form.status.data = (
-            ActionStatus.DONE if action.status == ActionStatus.OPEN else action.status
-        )
-        form.version.data = action.version
+        form.fill(action)
         form.next.data = back
         return _render_status_form(form, row, [], 200)
 
     form.validate()
     form.next.data = back
     if form.errors.get("csrf_token"):
-        return _render_status_form(
-            form, row, [{"text": "The form expired. Submit it again.", "href": "#status"}], 400
-        )
+        return _render_status_form(form, row, [{"text": EXPIRED, "href": "#status"}], 400)
+    if form.status.data in tuple(ActionStatus) and form.status.data not in allowed:
+        abort(403, NO_DROPPING)  # a status not offered (anything else is a mistake to name)
+    was_open = action.status == ActionStatus.OPEN
     try:
         if form.closed_on.errors:  # a date that is not a date
             raise ValidationFailed({"closed_on": list(form.closed_on.errors)})
@@ -232,13 +410,14 @@ def action_status(action_id: int) -> Any:
             status=form.status.data or None,
             version=form.version.data,
             closed_on=form.closed_on.data,
+            note=form.note.data if "note" in request.form else KEEP,
             today=today,
         )
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         summary = []
-        for name in ("status", "closed_on"):
+        for name in ("status", "closed_on", "note"):
             form[name].errors = list(error.fields.get(name, []))
             summary += [{"text": m, "href": error_href(form[name])} for m in form[name].errors]
         return _render_status_form(form, row, summary, 422)
@@ -248,17 +427,55 @@ def action_status(action_id: int) -> Any:
         if current is None:
             abort(404)
         fresh = ActionStatusForm(formdata=None)
-        fresh.status.data = (
-            ActionStatus.DONE if current.status == ActionStatus.OPEN else current.status
-        )
-        fresh.version.data = current.version
+        fresh.offer(allowed)
+        fresh.fill(current)
         fresh.next.data = back
         message = STALE.format(status=ACTION_STATUSES[current.status].lower())
         return _render_status_form(
             fresh, action_detail(action_id, today), [{"text": message, "href": "#status"}], 409
         )
-    flash(f"Action marked {CLOSED_LABELS[action.status]}: {action.description[:80]}")
+    closed = action.status != ActionStatus.OPEN
+    undo = closed and (was_open or _undoable(action.id))
+    _remember(action, undo=undo)
+    if not undo:  # the banner says what an undoable change did; a flash says the others
+        label = "open again" if not closed else ACTION_STATUSES[action.status].lower()
+        flash(f"Action marked {label}: {_short(action.description)}")
     return redirect(back)
+
+
+@bp.route(f"/actions/{path_id('action_id')}/undo", methods=["POST"])
+@allow(*ACTION_UPDATERS)
+def action_undo(action_id: int) -> Any:
+    """The banner's "Undo": open again the action just marked done or dropped, if it is as it
+    was then (the version the banner showed)."""
+    user = current_account()
+    action = db.get_or_404(Action, action_id)
+    if not can_update_actions(user, action.site_id):
+        abort(403)
+    form = ActionUndoForm()
+    form.validate()
+    back = _back(form.next.data, url_for(".actions"))
+    if form.errors.get("csrf_token"):
+        flash("The form expired: nothing was undone. Try again.")
+        return redirect(back)
+    try:
+        reopen_action(action, version=form.version.data)
+        db.session.commit()
+    except (StaleVersion, StaleDataError, ValidationFailed):
+        db.session.rollback()
+        current = db.session.get(Action, action_id)
+        if current is None:
+            abort(404)
+        flash(STALE_UNDO.format(status=ACTION_STATUSES[current.status].lower()))
+        _remember(current, undo=False)
+        return redirect(back)
+    _remember(action, undo=False)
+    flash(f"Undone: {_short(action.description)} is open again.")
+    return redirect(back)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # My sites and the calendar ------------------------------------------------------------------

@@ -664,7 +664,7 @@ def test_create_funder_user(client, admin, make, db):
         (
             {"password": "short", "role": "admin"},
             "password",
-            "Password must be 10 characters or more",
+            "Password must be 12 characters or more",
         ),
         (
             {"email": "ADMIN-TAKEN@example.org", "role": "admin"},
@@ -742,7 +742,7 @@ def test_bad_user_edit_changes_nothing(client, admin, make, db):
         },
     )
     assert response.status_code == 422
-    assert "Password must be 10 characters or more" in field_error(response, "password")
+    assert "Password must be 12 characters or more" in field_error(response, "password")
     assert "Choose at least one site for a site lead" in field_error(response, "site_ids")
     db.session.refresh(user)
     assert (user.name, user.role) == ("Fran Funder", "funder")

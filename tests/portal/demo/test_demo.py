@@ -521,7 +521,7 @@ def test_users_create_scopes_a_funder(app, make):
     ("args", "stdin", "message"),
     [
         (["--role", "wizard"], PASSWORD, "Invalid value for '--role'"),
-        (["--role", "admin"], "short\n", "password: Password must be 10 characters or more"),
+        (["--role", "admin"], "short\n", "password: Password must be 12 characters or more"),
         (["--role", "trainer", "--site", "{site}"], "too short\n", "password: Password must be"),
         (["--role", "site_lead"], PASSWORD, "site_ids: Choose at least one site"),
         (["--role", "site_lead", "--site", "999"], PASSWORD, "site_ids: No site with id 999"),

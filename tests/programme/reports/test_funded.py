@@ -164,9 +164,11 @@ def test_the_programme_page_links_to_its_report_and_downloads(client, login_as, 
     page = text_of(client.get(f"/programmes/{making.id}"))
     assert page.count(">Printable report</a>") == 1
     assert f'href="/programmes/{making.id}/report"' in page
+    # The links carry the page's period (the programme is still running: the last 12 months).
     for name in ("progress", "returns", "fidelity"):
-        assert f'href="/exports/{name}.csv?programme_id={making.id}"' in page
-        assert f'href="/exports/{name}.xlsx?programme_id={making.id}"' in page
+        narrow = f"programme_id={making.id}&amp;period=last-12-months"
+        assert f'href="/exports/{name}.csv?{narrow}"' in page
+        assert f'href="/exports/{name}.xlsx?{narrow}"' in page
 
 
 def test_the_site_page_links_to_its_downloads(client, login_as, funded):
@@ -190,7 +192,8 @@ def test_the_report_has_headline_figures_chart_sites_bands_rates_and_date(client
     assert re.search(r"Achieved</dt><dd[^>]*>10 \(2\.9% of target\)<", page)
     figure = figure_of(page, "report-progress-chart-data")
     assert figure["layout"]["width"] == 680 and figure["layout"]["autosize"] is False
-    rows = re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', page, re.S)
+    sites_table = page.split('class="portal-report__sites"', 1)[1]  # not the chart's table
+    rows = re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', sites_table, re.S)
     sites = {re.search(r"<td[^>]*>([^<]+)<br>", row).group(1): row for row in rows[1:]}
     assert set(sites) == {"Berkshire IPS", "Bradford IPS"}
     bradford = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", sites["Bradford IPS"]))

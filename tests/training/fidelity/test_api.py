@@ -26,6 +26,7 @@ REVIEW_KEYS = {
     "notes",
     "actions",
     "action_plan",
+    "reopen_reason",
 }
 
 

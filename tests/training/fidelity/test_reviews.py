@@ -252,25 +252,27 @@ def test_the_form_lists_the_25_items_by_section_with_their_anchors(client, login
     assert 'src="/static/js/fidelity-form.js"' in page
 
 
-def test_finalising_too_soon_lists_each_missing_item_and_keeps_what_was_chosen(
+def test_checking_too_soon_saves_the_draft_and_lists_each_missing_item_on_the_check_page(
     client, login_as, db, site, trainer
 ):
     login_as(trainer)
     chosen = {n: 4 for n in range(1, 26) if n not in (7, 25)}
-    response = client.post(new_path(site), data=form_data("final", chosen))
-    assert response.status_code == 422
-    page = text(response)
+    response = client.post(new_path(site), data=form_data("check", chosen))
+    review = reviews(db)[0]
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/fidelity-reviews/{review.id}/check"
+    assert (review.status, review.total) == ("draft", None)  # nothing is final yet
+    page = text(client.get(response.headers["Location"]))
+    edit = f"/fidelity-reviews/{review.id}/edit"
     assert "<title>Error:" in page
-    assert '<a href="#score_7">Score item 7 (Vocational unit)</a>' in page
+    assert f'<a href="{edit}#score_7">Score item 7 (Vocational unit)</a>' in page
     assert (
-        '<a href="#score_25">Score item 25 (Assertive engagement and outreach by integrated '
-        "treatment team)</a>" in page
+        f'<a href="{edit}#score_25">Score item 25 (Assertive engagement and outreach by '
+        "integrated treatment team)</a>" in page
     )
-    assert 'id="score_7-error"' in page  # the message at the item too
-    assert 'id="score_1" name="score_1" type="radio" value="1"' in page
-    assert 'id="score_1-4" name="score_1" type="radio" value="4" checked' in page
-    assert "Running total: 92 from 23 of 25 items scored." in page
-    assert reviews(db) == []
+    assert "Not yet: 23 of 25 items scored" in page
+    assert "Finalise review" not in page  # no button while items are unscored
+    assert "2 of 25 are not scored" in page
 
 
 def test_an_action_without_an_owner_and_a_bad_date_are_shown_at_their_fields(
@@ -327,13 +329,19 @@ def test_a_draft_is_saved_edited_and_finalised_with_its_action_plan(
     response = client.post(
         f"/fidelity-reviews/{review.id}/edit",
         data=form_data(
-            "final",
+            "check",
             chosen,
             version=str(review.version),
             note_7="Two specialists; supervision is fortnightly.",
             action_description_7="Weekly group supervision",
             action_owner_7="Team leader",
         ),
+    )
+    assert response.headers["Location"] == f"/fidelity-reviews/{review.id}/check"
+    db.session.expire_all()
+    assert (review.status, review.total) == ("draft", None)  # the check page finalises
+    response = client.post(
+        f"/fidelity-reviews/{review.id}/check", data={"version": str(review.version)}
     )
     assert response.status_code == 302
     db.session.expire_all()

@@ -68,6 +68,7 @@ def test_a_sites_visits_newest_first_each_with_its_actions(api, make):
             "due_on": (TODAY + timedelta(days=2)).isoformat(),
             "status": "open",
             "closed_on": None,
+            "note": None,
             "version": 1,
         },
         {
@@ -77,6 +78,7 @@ def test_a_sites_visits_newest_first_each_with_its_actions(api, make):
             "due_on": (TODAY + timedelta(days=9)).isoformat(),
             "status": "open",
             "closed_on": None,
+            "note": None,
             "version": 1,
         },
     ]
@@ -276,13 +278,14 @@ def test_dropping_with_a_date_and_bad_changes(api, make):
     assert (ok.get_json()["status"], ok.get_json()["closed_on"]) == ("dropped", days(-1))
 
 
-def test_only_the_sites_trainers_and_admins_change_its_actions(api, make):
+def test_only_the_sites_trainers_leads_and_admins_change_its_actions(api, make):
     site, other = make.site(), make.site()
     action = add_action(site, TODAY)
     path = f"/api/v1/actions/{action.id}"
     for caller in (
         api("trainer", sites=[other]),
-        api("site_lead", sites=[site]),
+        api("site_lead", sites=[other]),
+        api("site_lead"),
         api("funder"),
     ):
         response = caller.patch(path, json={"status": "done", "version": 1})
@@ -306,6 +309,75 @@ def test_a_review_action_is_changed_like_a_visits(api, make):
     )
     assert response.status_code == 200
     assert (response.get_json()["review_id"], response.get_json()["item"]) == (review.id, 12)
+
+
+def test_a_note_is_sent_with_the_status_answered_and_cleared_on_opening(api, make):
+    site = make.site()
+    visit = add_visit(site)
+    action = add_action(site, TODAY + timedelta(days=3), visit=visit)
+    caller = api("trainer", sites=[site])
+    path = f"/api/v1/actions/{action.id}"
+    done = caller.patch(path, json={"status": "done", "version": 1, "note": "Clinic booked"})
+    assert done.status_code == 200
+    assert (done.get_json()["note"], done.get_json()["version"]) == ("Clinic booked", 2)
+    event = audit_rows("action")[-1]
+    assert event.after == {
+        "status": "done",
+        "closed_on": TODAY.isoformat(),
+        "note": "Clinic booked",
+    }
+    listed = caller.get(f"/api/v1/sites/{site.id}/visits").get_json()
+    assert listed["items"][0]["actions"][0]["note"] == "Clinic booked"
+    kept = caller.patch(path, json={"status": "dropped", "version": 2})  # no note sent: kept
+    assert (kept.get_json()["status"], kept.get_json()["note"]) == ("dropped", "Clinic booked")
+    cleared = caller.patch(path, json={"status": "done", "version": 3, "note": None})
+    assert cleared.get_json()["note"] is None
+    caller.patch(path, json={"status": "done", "version": 4, "note": "Again"})
+    opened = caller.patch(path, json={"status": "open", "version": 5})
+    assert (opened.get_json()["status"], opened.get_json()["note"]) == ("open", None)
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("x" * 2001, "The note must be 2,000 characters or fewer"),
+        ("a\x00b", "Must not contain NUL characters"),
+        (42, "Not a valid string."),
+    ],
+)
+def test_a_bad_note_is_422_and_nothing_is_written(api, make, note, message):
+    site = make.site()
+    action = add_action(site, TODAY + timedelta(days=3))
+    response = api("admin").patch(
+        f"/api/v1/actions/{action.id}", json={"status": "done", "version": 1, "note": note}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"note": [message]}
+    _db.session.refresh(action)
+    assert (action.status, action.note, action.version) == ("open", None, 1)
+
+
+def test_a_site_lead_marks_their_sites_actions_done_or_open_but_does_not_drop_them(api, make):
+    site = make.site()
+    action = add_action(site, TODAY + timedelta(days=3))
+    lead = api("site_lead", sites=[site])
+    path = f"/api/v1/actions/{action.id}"
+    dropped = lead.patch(path, json={"status": "dropped", "version": 1})
+    assert dropped.status_code == 403
+    assert dropped.get_json()["error"] == {
+        "code": "forbidden",
+        "message": "Only programme staff and the site's trainers may drop an action.",
+    }
+    done = lead.patch(path, json={"status": "done", "version": 1, "note": "Done by the team"})
+    assert done.status_code == 200
+    assert (done.get_json()["status"], done.get_json()["note"]) == ("done", "Done by the team")
+    assert audit_rows("action")[-1].user_id == lead.user.id
+    stale = lead.patch(path, json={"status": "open", "version": 1})
+    assert stale.status_code == 409
+    opened = lead.patch(path, json={"status": "open", "version": 2})
+    assert (opened.status_code, opened.get_json()["status"]) == (200, "open")
+    _db.session.refresh(action)
+    assert (action.status, action.note, action.version) == ("open", None, 3)
 
 
 # POST /sites/{id}/assignments -------------------------------------------------------------

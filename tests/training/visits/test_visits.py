@@ -315,17 +315,22 @@ def test_a_visit_page_is_read_within_the_readers_scope(client, login_as, make):
     page = text_of(client.get(f"/visits/{visit.id}"))
     assert "<p>Steering group met.</p><p>Agreed a new referral route.</p>" in page
     assert "Write the referral route down" in page
-    assert "Mark done" not in page  # a site lead reads, and changes nothing
+    assert "Mark done" in page  # a site lead marks its own site's actions done (issue 14)
+    assert "Edit visit" not in page and "Drop, date" not in page  # but corrects no visit
     login_as("site_lead", sites=[other])
     assert client.get(f"/visits/{visit.id}").status_code == 403
     login_as("funder", funder=funder)
-    assert client.get(f"/visits/{visit.id}").status_code == 200
+    page = text_of(client.get(f"/visits/{visit.id}"))
+    assert "Write the referral route down" in page
+    assert "Mark done" not in page and "Edit visit" not in page  # a funder changes nothing
     login_as("funder")
     assert client.get(f"/visits/{visit.id}").status_code == 403
     login_as("trainer", sites=[other])
     assert client.get(f"/visits/{visit.id}").status_code == 403
     login_as("trainer", sites=[site])
-    assert "Mark done" in text_of(client.get(f"/visits/{visit.id}"))
+    page = text_of(client.get(f"/visits/{visit.id}"))
+    assert "Mark done" in page
+    assert f'<a href="/visits/{visit.id}/edit">Edit visit' in page
     assert client.get("/visits/987654").status_code == 404
 
 
@@ -627,7 +632,7 @@ def test_the_navigation_shows_my_sites_and_actions_to_whom_they_serve(client, lo
     assert "Actions" in admin_items and "My sites" not in admin_items
     login_as("site_lead", sites=[make.site()])
     lead_items = items(text_of(client.get("/")))
-    assert "Actions" not in lead_items and "My sites" not in lead_items
+    assert "Actions" in lead_items and "My sites" not in lead_items  # their own site's actions
 
 
 # The trainers' activity -------------------------------------------------------------------
@@ -653,7 +658,7 @@ def test_the_activity_page_counts_visits_per_trainer_and_lists_quiet_sites(clien
     assert response.status_code == 200
     page = text_of(response)
     assert 'id="visits-by-month-chart-data"' in page and 'id="visits-by-purpose-chart-data"' in page
-    assert "plotly-cartesian.min." in page
+    assert "plotly-charts.min." in page
     assert "4 in all" in page
 
     def table(caption: str) -> dict[str, list[str]]:
@@ -803,9 +808,10 @@ def one_of_each(make):
     [
         ("/visits/new", {"admin", "trainer"}),
         ("/visits/{visit}", {"admin", "trainer", "site_lead", "funder"}),
+        ("/visits/{visit}/edit", {"admin", "trainer"}),
         ("/visits/activity", {"admin"}),
-        ("/actions", {"admin", "trainer"}),
-        ("/actions/{action}/status", {"admin", "trainer"}),
+        ("/actions", {"admin", "trainer", "site_lead"}),
+        ("/actions/{action}/status", {"admin", "trainer", "site_lead"}),
         ("/my-sites", {"admin", "trainer"}),
         ("/my-sites/actions.ics", {"trainer"}),  # an admin names the trainer: 404 without
         ("/admin/assignments", {"admin"}),
@@ -835,19 +841,32 @@ def test_each_role_gets_the_pages_it_may_use(client, login_as, one_of_each, path
 
 
 @pytest.mark.parametrize(
-    ("path", "data"),
+    ("path", "data", "refused"),
     [
-        ("/visits/new", {}),
-        ("/actions/{action}/status", {"status": "done", "version": "1"}),
-        ("/admin/assignments/new", {}),
-        ("/admin/assignments/{assignment}/end", posted({"ends_on": "2030-01-01", "version": "1"})),
+        ("/visits/new", {}, ("site_lead", "funder")),
+        ("/visits/{visit}/edit", visit_form(0, version="1"), ("site_lead", "funder")),
+        ("/actions/{action}/status", {"status": "done", "version": "1"}, ("funder",)),
+        ("/actions/{action}/status", {"status": "dropped", "version": "1"}, ("site_lead",)),
+        ("/actions/{action}/undo", {"version": "1"}, ("funder",)),
+        ("/admin/assignments/new", {}, ("site_lead", "funder")),
+        (
+            "/admin/assignments/{assignment}/end",
+            posted({"ends_on": "2030-01-01", "version": "1"}),
+            ("site_lead", "funder"),
+        ),
     ],
 )
-def test_site_leads_and_funders_cannot_post(client, login_as, one_of_each, path, data):
-    url = path.format(action=one_of_each["action"].id, assignment=one_of_each["assignment"].id)
-    before = (count(Visit), count(Assignment), one_of_each["action"].version)
-    for role in ("site_lead", "funder"):
+def test_site_leads_and_funders_cannot_post(client, login_as, one_of_each, path, data, refused):
+    url = path.format(
+        visit=one_of_each["visit"].id,
+        action=one_of_each["action"].id,
+        assignment=one_of_each["assignment"].id,
+    )
+    visit, action = one_of_each["visit"], one_of_each["action"]
+    before = (count(Visit), count(Assignment), action.version, visit.version)
+    for role in refused:
         login_as(one_of_each["users"][role])
         assert client.post(url, data=data).status_code == 403
-    _db.session.refresh(one_of_each["action"])
-    assert (count(Visit), count(Assignment), one_of_each["action"].version) == before
+    _db.session.refresh(action)
+    _db.session.refresh(visit)
+    assert (count(Visit), count(Assignment), action.version, visit.version) == before
