@@ -40,6 +40,8 @@ class User(Record, UserMixin, db.Model):
     funder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("funder.id"), index=True)
     # Set when too many logins fail (accounts.lockout); a time in the past is no lock.
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Return reminders and the weekly digest (sites.returns.reminders); each person can stop them.
+    reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     funder: Mapped[Funder | None] = relationship()
     sites: Mapped[list[Site]] = relationship(secondary="user_site", viewonly=True)

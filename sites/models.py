@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from accounts.models import User
 from core.extensions import db
 from core.records import Record, utcnow
 from sites.returns import rules as return_rules
+from sites.returns.workflow import Status as ReturnStatus
 
 REGIONS = {
     "north-east-and-yorkshire": "North East and Yorkshire",
@@ -39,12 +39,12 @@ ORGANISATION_KINDS = {
 }
 
 
-class ReturnStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-
-
-RETURN_STATUSES = {ReturnStatus.DRAFT: "Draft", ReturnStatus.SUBMITTED: "Submitted"}
+RETURN_STATUSES = {
+    ReturnStatus.DRAFT: "Draft",
+    ReturnStatus.SUBMITTED: "Submitted",
+    ReturnStatus.RETURNED: "Sent back",
+    ReturnStatus.APPROVED: "Approved",
+}
 
 # The figures and sectors of a return are defined once, with their rules.
 SECTORS = return_rules.SECTORS
@@ -155,6 +155,14 @@ class MonthlyReturn(Record, db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The first submission, which timeliness counts (a return sent back and resubmitted keeps it).
+    first_submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # The unusual figures its sender confirmed (sites.returns.unusual), shown to the approver.
+    unusual_figures: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
 
     site: Mapped[Site] = relationship()
     sectors: Mapped[list[ReturnSector]] = relationship(
@@ -226,3 +234,72 @@ class ReturnUpload(db.Model):
     filename: Mapped[str] = mapped_column(sa.String(200))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class ReturnStep(Record, db.Model):
+    """One step of a return's approval history (sites.returns.workflow): who moved it, when, and
+    why (a reason is required to send back, to reopen and to ask for reopening)."""
+
+    __tablename__ = "return_step"
+
+    return_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("monthly_return.id", ondelete="CASCADE"), index=True
+    )
+    move: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(12))  # the status the step led to
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ReturnQuery(Record, db.Model):
+    """A question on a return or one of its figures, raised by programme staff or the site's
+    trainer and answered by the site lead. A return with an open query cannot be approved."""
+
+    __tablename__ = "return_query"
+    __table_args__ = (sa.Index("ix_return_query_return_status", "return_id", "status"),)
+
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monthly_return.id", ondelete="CASCADE"))
+    figure: Mapped[str | None] = mapped_column(sa.String(40))  # None: the return as a whole
+    text: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(8), default="open")  # open, closed
+    raised_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    raised_by: Mapped[User | None] = relationship()
+    answers: Mapped[list[ReturnQueryAnswer]] = relationship(
+        back_populates="query", cascade="all, delete-orphan", order_by="ReturnQueryAnswer.id"
+    )
+
+
+class ReturnQueryAnswer(Record, db.Model):
+    __tablename__ = "return_query_answer"
+
+    query_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("return_query.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    query: Mapped[ReturnQuery] = relationship(back_populates="answers")
+    answered_by: Mapped[User | None] = relationship()
+
+
+class ReminderSent(db.Model):
+    """A reminder e-mail sent, so that `flask reminders send` (run hourly from cron) never sends
+    the same one twice: `key` names what it was about ("due:12:2026-10", "digest:2026-W48")."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(60))
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
