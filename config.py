@@ -38,6 +38,10 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None
 
+    # Strict-Transport-Security (portal/security.py): browsers that saw it use https only, for
+    # this host and its subdomains, for this many seconds. 0 sends none (plain http on 127.0.0.1).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
@@ -129,6 +133,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = 0
     # An edit to static/js or static/css shows on the next reload.
     STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", "0"))
     STATIC_AUTOREFRESH = True
@@ -142,6 +147,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    HSTS_SECONDS = 0
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

@@ -4,20 +4,19 @@ password, and one's password again before a change to the second factor."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from accounts.services import PASSWORD_HINT
-from core.web.forms import strip
+from core.web.forms import PortalForm, strip
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PortalForm):
     name = StringField(
         "Token name",
         description="Say what will use it, for example 'monthly returns script'.",
@@ -25,7 +24,7 @@ class TokenForm(FlaskForm):
     )
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(PortalForm):
     email = EmailField(
         "Email address",
         description="The address you log in with",
@@ -58,12 +57,12 @@ def _confirm() -> PasswordField:
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     password = _new_password()
     confirm = _confirm()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password")]
     )
@@ -71,7 +70,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(
         "Security code",
         filters=[strip],
@@ -82,7 +81,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(PortalForm):
     password = PasswordField(
         "Your password",
         validators=[

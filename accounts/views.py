@@ -74,9 +74,12 @@ from accounts.sessions import (
 )
 from core.errors import Fields, ValidationFailed, is_api_request
 from core.extensions import db, limiter, login_manager
+from core.schemas import path_id
 from core.web.access import allow, public
 
 bp = Blueprint("accounts", __name__)
+# The API's OpenAPI document (flask-smorest's endpoint): for a token, or a page's signed-in user.
+API_DOCUMENT = "api-docs.openapi_json"
 
 FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 LOCKED = (
@@ -115,7 +118,7 @@ def load_user(user_id: str) -> User | None:
     session (logged out, ended by a password change, deactivation or a new role, or idle too
     long) is nobody. Flask-Login's remember-me cookie is never set; one sent anyway names a
     user without a session key, so it is nobody too."""
-    if is_api_request():
+    if is_api_request() and request.endpoint != API_DOCUMENT:
         return None  # the API takes bearer tokens only, never the session cookie
     key = session.get(SESSION_KEY)
     if not isinstance(key, str) or not user_id.isdigit():
@@ -362,7 +365,7 @@ def account() -> Any:
     return no_store(page)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route(f"/account/tokens/{path_id('token_id')}/revoke", methods=["POST"])
 @allow(*EVERY_ROLE)
 def revoke(token_id: int) -> Any:
     token = db.get_or_404(ApiToken, token_id)

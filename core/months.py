@@ -10,8 +10,11 @@ import re
 from datetime import date
 from typing import Any, TypeAlias
 
+from marshmallow import ValidationError as MarshmallowValidationError
 from marshmallow import fields
 from werkzeug.routing import BaseConverter, ValidationError
+
+from core.limits import FIRST_DAY, LAST_DAY, day_in_range
 
 Month: TypeAlias = date  # the first day of a calendar month
 
@@ -20,12 +23,26 @@ MONTH_EXAMPLE = "2024-03"
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
+MONTH_FORMAT = f"Enter a month as YYYY-MM, like {MONTH_EXAMPLE}"
+MONTH_OUT_OF_RANGE = f"Enter a month from {FIRST_DAY:%Y-%m} to {LAST_DAY:%Y-%m}"
+
+
 def parse_month(text: object) -> Month | None:
-    """A "YYYY-MM" month as its first day; None for anything else (the caller says why)."""
+    """A "YYYY-MM" month from 1990-01 to 2100-12 (core.limits) as its first day; None for
+    anything else (`month_error` says why)."""
     found = _MONTH.fullmatch(text) if isinstance(text, str) else None
-    if found is None or int(found[1]) < 1:
+    if found is None:
         return None
-    return date(int(found[1]), int(found[2]), 1)
+    month = date(max(int(found[1]), 1), int(found[2]), 1)
+    return month if day_in_range(month) else None
+
+
+def month_error(text: object) -> str | None:
+    """Why `parse_month` does not read `text`: not written YYYY-MM, or outside the years the
+    portal records; None when it reads it."""
+    if parse_month(text) is not None:
+        return None
+    return MONTH_OUT_OF_RANGE if isinstance(text, str) and _MONTH.fullmatch(text) else MONTH_FORMAT
 
 
 def month_slug(month: date) -> str:
@@ -97,9 +114,7 @@ class MonthConverter(BaseConverter):
 
 
 class MonthField(fields.String):
-    """An API month: "YYYY-MM" in and out, a Month inside."""
-
-    default_error_messages = {"invalid_month": f"Enter a month as YYYY-MM, like {MONTH_EXAMPLE}"}
+    """An API month: "YYYY-MM" in and out, a Month inside; 1990-01 to 2100-12."""
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"pattern": MONTH_PATTERN, "example": MONTH_EXAMPLE} | kwargs.pop("metadata", {})
@@ -113,5 +128,5 @@ class MonthField(fields.String):
     ) -> Month:
         month = parse_month(value)
         if month is None:
-            raise self.make_error("invalid_month")
+            raise MarshmallowValidationError(month_error(value) or MONTH_FORMAT)
         return month

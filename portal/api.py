@@ -13,7 +13,9 @@ from flask_smorest import Api
 
 from accounts.models import EVERY_ROLE
 from core.extensions import csrf
-from core.web.access import allow, public
+from core.web.access import allow
+from core.web.json_limits import refuse_deep_json
+from portal.api_errors import ErrorResponses, register_error_shape
 from portal.api_reference import reference
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -32,24 +34,35 @@ def docs_page() -> Any:
 
 
 def require_json_body() -> None:
+    if request.routing_exception is not None:
+        return  # no such route or method: that answer (404, 405) comes first
     if not request.path.startswith("/api/") or request.method not in JSON_METHODS:
         return
     if request.endpoint in NON_JSON_ENDPOINTS:
         return
+    refuse_deep_json(request)
     if not request.is_json or request.get_json(silent=True) is None:
         abort(400, "The body must be a JSON object (Content-Type: application/json).")
 
 
 class PortalApi(Api):
+    # No catch-all "default" answer: each operation declares its own (portal.api_errors).
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
     def _register_error_handlers(self) -> None:
         """The app's own handlers (portal.errors) answer in the contract's shape."""
 
-    @public
+    def _register_responses(self) -> None:
+        register_error_shape(self.spec)
+
+    @allow(*EVERY_ROLE)
     def _openapi_json(self) -> Any:
+        """For a token or a signed-in person (accounts.views.API_DOCUMENT), as the reference
+        page (docs_page) is: 401 without either."""
         return super()._openapi_json()
 
 
-api = PortalApi()
+api = PortalApi(spec_kwargs={"extra_plugins": [ErrorResponses()]})
 
 
 def register_api(app: Flask) -> None:

@@ -11,7 +11,6 @@ or the plain name in development (STATIC_AUTOREFRESH) and before the assets are 
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from wsgiref.headers import Headers
 
@@ -31,17 +30,16 @@ def hashed_names(static_folder: Path) -> dict[str, str]:
         return {}
 
 
-def _add_hardening_headers(headers: Headers, path: str, url: str) -> None:
-    # The pages' headers. A static file is no page: no script of it carries this nonce.
-    for name, value in hardening_headers(secrets.token_urlsafe(16)).items():
-        headers[name] = value
-
-
 def init_app(app: Flask) -> None:
     static_folder = Path(app.static_folder or "static")
     autorefresh = app.config["STATIC_AUTOREFRESH"]
     hashed = {} if autorefresh else hashed_names(static_folder)
     immutable = {f"{app.static_url_path}/{name}" for name in hashed.values()}
+    static_headers = hardening_headers(app.config["HSTS_SECONDS"])
+
+    def add_hardening_headers(headers: Headers, path: str, url: str) -> None:
+        for name, value in static_headers.items():  # the pages' headers
+            headers[name] = value
 
     def asset_url(filename: str) -> str:
         return url_for("static", filename=hashed.get(filename, filename))
@@ -55,5 +53,5 @@ def init_app(app: Flask) -> None:
         max_age=app.config["STATIC_MAX_AGE"],
         allow_all_origins=False,
         immutable_file_test=lambda path, url: url in immutable,
-        add_headers_function=_add_hardening_headers,
+        add_headers_function=add_hardening_headers,
     )

@@ -67,6 +67,12 @@ PAGE_TEXT = {
 }
 
 
+def _allow(error: HTTPException) -> dict[str, str]:
+    """A 405 names the methods the address takes."""
+    methods = getattr(error, "valid_methods", None)
+    return {"Allow": ", ".join(sorted(methods))} if methods else {}
+
+
 def handle_http_exception(error: HTTPException) -> Any:
     status = error.code or 500
     if is_api_request():
@@ -75,11 +81,12 @@ def handle_http_exception(error: HTTPException) -> Any:
             return api_error(422, "The data sent is not valid.", flatten_messages(data["messages"]))
         message = data.get("message") or error.description or "Error."
         response = api_error(status, message)
+        response.headers.update(_allow(error))
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
     title, message = PAGE_TEXT.get(status, (error.name, error.description or ""))
-    return _page(status, title, message)
+    return (*_page(status, title, message), _allow(error))
 
 
 def handle_validation_failed(error: ValidationFailed) -> Any:
@@ -111,3 +118,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ValidationFailed, handle_validation_failed)
     app.register_error_handler(StaleVersion, handle_stale_version)
     app.register_error_handler(Exception, handle_unexpected)
+    from portal import conflicts  # answers with api_error above: imported here, not at the top
+
+    conflicts.init_app(app)

@@ -42,6 +42,12 @@ def site_scope(user: User) -> sa.Select[Any] | None:
     return sa.select(Site.id).where(sa.false())
 
 
+def sees_working_records(user: User) -> bool:
+    """Whether `user` may read visits, agreed actions and reviewers' notes: the working records
+    of programme staff, trainers and sites. Funders see aggregates only (DESIGN.md)."""
+    return user.role != "funder"
+
+
 class PortalScopes:
     def site_scope(self, user: User) -> sa.Select[Any] | None:
         return site_scope(user)

@@ -15,6 +15,7 @@ from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_scope
 from core.extensions import db
 from core.paging import api_page
+from core.schemas import path_id
 from core.web.access import allow
 from programme import figures, queries, schemas, services
 from programme.models import Programme
@@ -54,7 +55,7 @@ class Programmes(MethodView):
         return programme
 
 
-@blp.route("/programmes/<int:programme_id>")
+@blp.route(f"/programmes/{path_id('programme_id')}")
 class ProgrammeItem(MethodView):
     @allow("admin")
     @blp.arguments(schemas.ProgrammePatch)
@@ -66,7 +67,7 @@ class ProgrammeItem(MethodView):
         return programme
 
 
-@blp.route("/programmes/<int:programme_id>/participations")
+@blp.route(f"/programmes/{path_id('programme_id')}/participations")
 class Participations(MethodView):
     @allow("admin")
     @blp.arguments(schemas.ParticipationIn)
@@ -78,7 +79,7 @@ class Participations(MethodView):
         return participation
 
 
-@blp.route("/programmes/<int:programme_id>/progress")
+@blp.route(f"/programmes/{path_id('programme_id')}/progress")
 class ProgrammeProgress(MethodView):
     @allow(*EVERY_ROLE)
     @blp.arguments(schemas.ProgressArgs, location="query")

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -18,8 +17,18 @@ from wtforms.validators import (
 )
 
 from core.extensions import db
-from core.months import month_slug, parse_month
-from core.web.forms import at_least, blank, day_field, optional_id, strip, version_field
+from core.limits import MAX_COUNT
+from core.months import MONTH_OUT_OF_RANGE, month_error, month_slug, parse_month
+from core.web.forms import (
+    PortalForm,
+    at_least,
+    blank,
+    count_limit,
+    day_field,
+    optional_id,
+    strip,
+    version_field,
+)
 from programme.models import Funder, TargetMonth
 from programme.progress import STATUS_LABELS
 from sites.forms import site_choices
@@ -49,16 +58,25 @@ def parse_profile(text: str) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         month_text, value_text = match.groups()
         month = parse_month(month_text)
-        if month is None:
+        if month is None and month_error(month_text) == MONTH_OUT_OF_RANGE:
+            messages.append(
+                f"Line {number}: {MONTH_OUT_OF_RANGE[:1].lower()}{MONTH_OUT_OF_RANGE[1:]}"
+            )
+        elif month is None:
             messages.append(
                 f"Line {number}: write the month as year-month, like 2024-04, not {month_text!r}"
             )
-        if not value_text.isdigit():
+        whole = value_text.isascii() and value_text.isdigit()
+        if not whole:
             messages.append(
                 f"Line {number}: the cumulative job starts must be a whole number, 0 or more, "
                 f"not {value_text!r}"
             )
-        if month is not None and value_text.isdigit():
+        elif len(value_text) > len(str(MAX_COUNT)) or int(value_text) > MAX_COUNT:
+            messages.append(
+                f"Line {number}: the cumulative job starts must be {MAX_COUNT:,} or less"
+            )
+        elif month is not None:
             points.append({"month": month, "cumulative": int(value_text)})
     return points, messages
 
@@ -84,7 +102,7 @@ def funder_choices() -> list[SelectChoice]:
     return [SelectChoice(row.id, row.name) for row in rows]
 
 
-class FunderForm(FlaskForm):
+class FunderForm(PortalForm):
     name = StringField(
         "Name",
         description="For example, Department of Health and Social Care",
@@ -97,7 +115,7 @@ class FunderForm(FlaskForm):
     version = version_field()
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(PortalForm):
     name = StringField(
         "Name",
         description="For example, Making IPS Work",
@@ -128,6 +146,7 @@ class ProgrammeForm(FlaskForm):
         validators=[
             InputRequired("Enter the job-start target"),
             at_least(0, "The job-start target must be 0 or more"),
+            count_limit("the job-start target"),
         ],
     )
     target_profile = TargetProfileField(
@@ -144,7 +163,7 @@ class ProgrammeForm(FlaskForm):
         self.funder_id.choices = blank("Choose a funder", funder_choices())
 
 
-class ParticipationDatesForm(FlaskForm):
+class ParticipationDatesForm(PortalForm):
     joined_on = day_field(
         "Date joined", "the joining date", required="Enter the date the site joined"
     )
@@ -158,6 +177,7 @@ class ParticipationDatesForm(FlaskForm):
         validators=[
             Optional(),
             at_least(0, "The site's target must be 0 or more"),
+            count_limit("the site's target"),
         ],
     )
     version = version_field()
@@ -175,7 +195,7 @@ class ParticipationForm(ParticipationDatesForm):
         self.site_id.choices = blank("Choose a site", site_choices())
 
 
-class ProgrammeStatusFilterForm(FlaskForm):
+class ProgrammeStatusFilterForm(PortalForm):
     """The GET form above the programmes list: programmes of one status (the dashboards link
     here for "at risk" and "off track"). A value not in the list is reported at its field."""
 

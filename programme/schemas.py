@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from core.months import MonthField
 from core.paging import PageArgs
-from core.schemas import Count
+from core.schemas import Count, Text, date_field, id_field
 from programme.progress import ProgressStatus
 
 # In the order API.md lists them.
@@ -29,11 +29,11 @@ class TargetPoint(Schema):
 
 
 class ProgrammeIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    funder = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    summary = fields.String(allow_none=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    funder = Text(required=True, validate=validate.Length(min=1, max=200))
+    summary = Text(allow_none=True)
+    starts_on = date_field(required=True)
+    ends_on = date_field(required=True)
     job_start_target = Count(required=True)
     target_profile = fields.List(fields.Nested(TargetPoint), allow_none=True)
 
@@ -72,9 +72,9 @@ class ProgrammeListArgs(PageArgs):
 
 
 class ParticipationIn(Schema):
-    site_id = fields.Integer(required=True, strict=True)
-    joined_on = fields.Date(required=True)
-    left_on = fields.Date(allow_none=True)
+    site_id = id_field(required=True)
+    joined_on = date_field(required=True)
+    left_on = date_field(allow_none=True)
     site_target = Count(allow_none=True)
 
 
@@ -89,7 +89,7 @@ class Participation(Schema):
 
 
 class ProgressArgs(Schema):
-    on = fields.Date()
+    on = date_field()
 
 
 class ProgressMonth(Schema):

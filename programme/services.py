@@ -21,11 +21,18 @@ def find_or_create_funder(name: str) -> Funder:
     name = name.strip()
     if not name:
         raise ValidationFailed({"funder": ["Enter the funder's name"]})
-    funder = db.session.scalar(sa.select(Funder).where(sa.func.lower(Funder.name) == name.lower()))
+    named = sa.select(Funder).where(sa.func.lower(Funder.name) == name.lower())
+    funder = db.session.scalar(named)
     if funder is None:
-        funder = Funder(name=name)
-        db.session.add(funder)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # a savepoint: only the funder's insert is undone
+                funder = Funder(name=name)
+                db.session.add(funder)
+        except sa.exc.IntegrityError:
+            # A racing request created it and committed first: use theirs.
+            funder = db.session.scalar(named)
+            if funder is None:
+                raise
     return funder
 
 

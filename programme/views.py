@@ -12,6 +12,7 @@ from flask_login import current_user
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_options, programme_scope, site_scope
+from core.schemas import path_id
 from core.web.access import allow
 from programme import queries
 from programme.figures import default_period, programme_figures
@@ -45,7 +46,7 @@ def index() -> Any:
     )
 
 
-@bp.route("/programmes/<int:programme_id>")
+@bp.route(f"/programmes/{path_id('programme_id')}")
 @allow(*EVERY_ROLE)
 def detail(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import (
     FloatField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.extensions import db
 from core.web.forms import (
+    PortalForm,
     blank,
     day_field,
     optional_id,
@@ -44,7 +44,7 @@ def site_choices() -> list[SelectChoice]:
     return [SelectChoice(row.id, f"{row.name} ({row.organisation})") for row in rows]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     name = StringField(
         "Name",
         description="The provider's full name, for example Bradford District Care NHS Foundation "
@@ -74,7 +74,7 @@ class OrganisationForm(FlaskForm):
     version = version_field()
 
 
-class SiteForm(FlaskForm):
+class SiteForm(PortalForm):
     organisation_id = SelectField(
         "Organisation",
         description="The provider that runs this IPS service",
@@ -127,7 +127,7 @@ class SiteForm(FlaskForm):
         self.organisation_id.choices = blank("Choose an organisation", organisation_choices())
 
 
-class DesignationForm(FlaskForm):
+class DesignationForm(PortalForm):
     awarded_on = day_field(
         "Date awarded",
         "the award date",
@@ -142,7 +142,7 @@ class DesignationForm(FlaskForm):
 # the API and the CSV import give the same message for the same mistake.
 
 
-class ProgrammeRegionFilterForm(FlaskForm):
+class ProgrammeRegionFilterForm(PortalForm):
     """The GET form above a list that filters by programme and region (sites, late returns, the
     fidelity profile). A value not in the list is reported at its field and left out."""
 

@@ -22,7 +22,7 @@ class OrganisationIn(Schema):
         validate=validate.Length(max=200, error="Use 200 characters or fewer"),
         error_messages={"required": "Enter the organisation's name"},
     )
-    kind = fields.String(
+    kind = Text(
         required=True,
         validate=validate.OneOf(ORGANISATION_KINDS, error=one_of_message(ORGANISATION_KINDS)),
         error_messages={"required": one_of_message(ORGANISATION_KINDS)},
@@ -32,7 +32,7 @@ class OrganisationIn(Schema):
         validate=validate.Length(max=20, error="An ODS code is letters and digits, 10 at most"),
         metadata={"description": "NHS Organisation Data Service code, like RXE; unique"},
     )
-    region = fields.String(
+    region = Text(
         required=True,
         validate=validate.OneOf(REGIONS, error=one_of_message(REGIONS)),
         error_messages={"required": one_of_message(REGIONS)},
@@ -71,7 +71,7 @@ class SiteFields(Schema):
     locality = Text(
         allow_none=True, validate=validate.Length(max=120, error="Use 120 characters or fewer")
     )
-    region = fields.String(
+    region = Text(
         validate=validate.OneOf(REGIONS, error=one_of_message(REGIONS)),
         error_messages={"required": one_of_message(REGIONS)},
     )

@@ -1,6 +1,7 @@
 """The small field types every package's forms share: dates typed in the three boxes of the
-NHS.UK date input, record choices with a blank first option, whole numbers with a floor, and the
-hidden version of an edit."""
+NHS.UK date input, record choices with a blank first option, whole numbers with a floor and a
+ceiling, and the hidden version of an edit; and PortalForm, the base of every form, whose text
+fields refuse what PostgreSQL cannot store. Their limits are core.limits'."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from wtforms import Field, IntegerField, SelectChoice
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import Field, IntegerField, SelectChoice, StringField
+from wtforms.meta import DefaultMeta
 from wtforms.utils import unset_value
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
+from core.limits import FIRST_DAY, LAST_DAY, MAX_COUNT, day_in_range, id_in_range, text_problem
+
 DATE_HINT = "For example, 1 April 2015"
+DAY_RANGE = f"must be between {FIRST_DAY.day} {FIRST_DAY:%B %Y} and {LAST_DAY.day} {LAST_DAY:%B %Y}"
 DATE_PARTS = ("day", "month", "year")
 MONTHS = (
     "january",
@@ -91,9 +98,12 @@ def read_day(boxes: Mapping[str, str], what: str) -> TypedDay:
     if wrong or day is None or month is None or year is None:
         return TypedDay(None, not_real, wrong)
     try:
-        return TypedDay(date(year, month, day))
+        typed_day = date(year, month, day)
     except ValueError:  # a day the month does not have, like 31 February
         return TypedDay(None, not_real, ("day",))
+    if not day_in_range(typed_day):
+        return TypedDay(None, f"{what[:1].upper()}{what[1:]} {DAY_RANGE}", ("year",))
+    return TypedDay(typed_day)
 
 
 def _whole(text: str, digits: int) -> int | None:
@@ -177,6 +187,54 @@ def at_least(minimum: int, message: str) -> Any:
             raise ValidationError(message)
 
     return check
+
+
+def at_most(maximum: int, message: str) -> Any:
+    """Like NumberRange(max=...), silent when there is no number (see at_least)."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data is not None and field.data > maximum:
+            raise ValidationError(message)
+
+    return check
+
+
+def count_limit(what: str) -> Any:
+    """The ceiling of a whole-number count or target: "The job-start target must be 1,000,000
+    or less"."""
+    return at_most(MAX_COUNT, f"{what[:1].upper()}{what[1:]} must be {MAX_COUNT:,} or less")
+
+
+def query_id(name: str) -> int | None:
+    """A record's id from the query string: None when absent, not a number or out of range (the
+    page then shows everything, as for an id that is not found)."""
+    number = request.args.get(name, type=int)
+    return number if number is not None and id_in_range(number) else None
+
+
+def refuse_unstorable_text(label: str) -> Any:
+    """A filter that makes text PostgreSQL cannot store (a NUL) the field's error."""
+    name = label.removesuffix(" (optional)")
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and text_problem(value):
+            raise ValueError(f"{name} must not contain NUL or other unstorable characters")
+        return value
+
+    return check
+
+
+class PortalForm(FlaskForm):  # type: ignore[misc]
+    """The base of every form: each of its text fields (StringField and the fields built on it:
+    text areas, e-mail, password, hidden) refuses unstorable text with a message at the field,
+    so no text field can be forgotten."""
+
+    class Meta(DefaultMeta):  # type: ignore[misc]
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField):
+                field.filters = (refuse_unstorable_text(str(field.label.text)), *field.filters)
+            return field
 
 
 def version_field() -> Any:

@@ -12,6 +12,7 @@ from accounts.models import User
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.web.access import allow
+from core.web.forms import query_id
 from portal.admin.blueprint import bp
 from portal.admin.shared import page, paged_records, save, search
 from training.assignments.queries import assignment_state, assignments_select
@@ -40,7 +41,7 @@ def assignment_new() -> Any:
     form = AssignmentForm(trainers=trainer_options())
     if request.method == "GET":
         form.starts_on.data = date.today()
-        form.site_id.data = request.args.get("site_id", type=int)
+        form.site_id.data = query_id("site_id")
 
     def change() -> Any:
         trainer = db.session.get(User, form.user_id.data)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from core.audit import AuditEvent
 from core.extensions import db
 from core.web.access import allow
+from core.web.forms import query_id
 from portal.admin.blueprint import bp
 from portal.admin.shared import paged_records
 
@@ -35,7 +36,7 @@ def changed_fields(event: AuditEvent) -> list[tuple[str, Any, Any]]:
 def audit() -> Any:
     tables = audited_tables()
     table = request.args.get("table", "")
-    record_id = request.args.get("record", type=int)
+    record_id = query_id("record")
     statement = (
         sa.select(AuditEvent)
         .options(joinedload(AuditEvent.user))

@@ -20,13 +20,13 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from accounts.models import ROLES
 from accounts.security_log import KINDS
 from accounts.services import MIN_PASSWORD_LENGTH, PASSWORD_HINT
-from core.web.forms import blank, day_field, optional_id, strip, version_field
+from core.web.forms import PortalForm, blank, day_field, optional_id, strip, version_field
 from programme.forms import funder_choices
 from sites import ods
 from sites.forms import site_choices
 
 
-class UserFields(FlaskForm):
+class UserFields(PortalForm):
     """What creating and editing a user share."""
 
     name = StringField(
@@ -112,7 +112,7 @@ class EditUserForm(UserFields):
 # Issue 7: "Find by ODS code" on the organisation form ------------------------------------------
 
 
-class OdsLookupForm(FlaskForm):
+class OdsLookupForm(PortalForm):
     """The GET form above the organisation form: a code, and the "Look up" button."""
 
     class Meta:
@@ -150,7 +150,7 @@ def ods_lookup(form: FlaskForm) -> OdsLookupForm:
     return lookup
 
 
-class SecurityLogFilters(FlaskForm):
+class SecurityLogFilters(PortalForm):
     """The security log's filters, read from the page's address (a GET form: no CSRF token)."""
 
     class Meta:

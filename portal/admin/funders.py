@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
 from portal.admin.blueprint import bp
 from portal.admin.shared import matching, page, paged_records, save, search
@@ -37,7 +38,7 @@ def funder_new() -> Any:
     return page("admin/funder_form.html", form)
 
 
-@bp.route("/funders/<int:funder_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/funders/{path_id('funder_id')}/edit", methods=["GET", "POST"])
 @allow("admin")
 def funder_edit(funder_id: int) -> Any:
     funder = db.get_or_404(Funder, funder_id)

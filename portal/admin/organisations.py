@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
 from portal.admin.blueprint import bp
 from portal.admin.forms import ods_lookup
@@ -39,7 +40,7 @@ def organisation_new() -> Any:
     return page("admin/organisation_form.html", form, lookup=lookup)
 
 
-@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/organisations/{path_id('organisation_id')}/edit", methods=["GET", "POST"])
 @allow("admin")
 def organisation_edit(organisation_id: int) -> Any:
     organisation = db.get_or_404(Organisation, organisation_id)

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
 from portal.admin.blueprint import bp
 from portal.admin.shared import matching, page, paged_records, save, search, values
@@ -73,7 +74,7 @@ def _programme_changes(programme: Programme, form: ProgrammeForm) -> dict[str, A
     return data
 
 
-@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/programmes/{path_id('programme_id')}/edit", methods=["GET", "POST"])
 @allow("admin")
 def programme_edit(programme_id: int) -> Any:
     programme = db.get_or_404(Programme, programme_id)
@@ -103,7 +104,7 @@ def programme_edit(programme_id: int) -> Any:
     )
 
 
-@bp.route("/programmes/<int:programme_id>/sites/new", methods=["GET", "POST"])
+@bp.route(f"/programmes/{path_id('programme_id')}/sites/new", methods=["GET", "POST"])
 @allow("admin")
 def participation_new(programme_id: int) -> Any:
     programme = db.get_or_404(Programme, programme_id)
@@ -124,7 +125,7 @@ def participation_new(programme_id: int) -> Any:
     return page("admin/participation_form.html", form, programme=programme)
 
 
-@bp.route("/participations/<int:participation_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/participations/{path_id('participation_id')}/edit", methods=["GET", "POST"])
 @allow("admin")
 def participation_edit(participation_id: int) -> Any:
     participation = db.get_or_404(Participation, participation_id)

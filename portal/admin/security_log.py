@@ -18,6 +18,7 @@ from accounts.security_log import KINDS
 from core.extensions import db
 from core.tables import BATCH, CONTENT_TYPES, DATE, ID, TEXT, About, Column, Table, download
 from core.web.access import allow
+from core.web.forms import query_id
 from portal.admin.blueprint import bp
 from portal.admin.forms import SecurityLogFilters
 from portal.admin.shared import matching, page, paged_records
@@ -64,7 +65,7 @@ def filtered(form: SecurityLogFilters, user: User | None, statement: sa.Select[A
 def _filters() -> tuple[SecurityLogFilters, User | None]:
     form = SecurityLogFilters(formdata=request.args)
     form.validate()
-    user_id = request.args.get("user", type=int)
+    user_id = query_id("user")
     user = db.session.get(User, user_id) if user_id and 0 < user_id <= 2_147_483_647 else None
     return form, user
 

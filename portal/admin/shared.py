@@ -2,8 +2,9 @@
 one service.
 
 Thin views: each reads, builds a form, calls one service and commits. A service's
-ValidationFailed puts its messages on the form's fields and nothing is saved; a stale version
-is the app's 409 page (portal.errors).
+ValidationFailed puts its messages on the form's fields and nothing is saved, and so does a unique
+value taken meanwhile by a racing request (portal.conflicts); a stale version is the app's 409
+page (portal.errors).
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.errors import Fields, StaleVersion, ValidationFailed
 from core.extensions import db
+from core.limits import text_problem
 from core.paging import Page, page_number, paged
+from portal.conflicts import clash_for
 
 T = TypeVar("T")
+CLASHED = "clashed"  # set on a form whose save a racing request's unique value refused
 
 
 # Lists ------------------------------------------------------------------------------------
@@ -31,7 +36,9 @@ def paged_records(statement: sa.Select[Any]) -> Page[Any]:
 
 
 def search() -> str:
-    return request.args.get("q", "").strip()[:100]
+    """The list's ?q=; text the database cannot hold (a NUL) matches nothing, so it is dropped."""
+    text = request.args.get("q", "").strip()[:100]
+    return "" if text_problem(text) else text
 
 
 def matching(column: Any, text: str) -> Any:
@@ -64,6 +71,12 @@ def save(
         db.session.rollback()
         show_errors(form, error.fields, rename)
         return None
+    except IntegrityError as error:  # a unique value taken by a request that committed first
+        db.session.rollback()
+        clash = clash_for(error)
+        show_errors(form, clash.fields or {"_": [clash.message]}, rename)
+        setattr(form, CLASHED, True)
+        return None
     except StaleDataError as error:  # changed between our read and our write
         raise StaleVersion() from error
     db.session.commit()
@@ -71,8 +84,11 @@ def save(
 
 
 def page(template: str, form: FlaskForm | None = None, **context: Any) -> tuple[str, int]:
-    """A form page: 422 when it shows errors, so a failed POST is plain to see."""
+    """A form page: 422 when it shows errors, so a failed POST is plain to see; 409 when a
+    request that raced it took a unique value first (API.md: pages and API alike)."""
     status = 422 if form is not None and form.errors else 200
+    if status == 422 and getattr(form, CLASHED, False):
+        status = 409
     return render_template(template, form=form, **context), status
 
 

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
 from portal.admin.blueprint import bp
 from portal.admin.shared import matching, page, paged_records, save, search, values
@@ -44,7 +45,7 @@ def site_new() -> Any:
     return page("admin/site_form.html", form)
 
 
-@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/sites/{path_id('site_id')}/edit", methods=["GET", "POST"])
 @allow("admin")
 def site_edit(site_id: int) -> Any:
     site = db.get_or_404(Site, site_id)
@@ -58,7 +59,7 @@ def site_edit(site_id: int) -> Any:
     )
 
 
-@bp.route("/sites/<int:site_id>/designations/new", methods=["GET", "POST"])
+@bp.route(f"/sites/{path_id('site_id')}/designations/new", methods=["GET", "POST"])
 @allow("admin")
 def designation_new(site_id: int) -> Any:
     site = db.get_or_404(Site, site_id)

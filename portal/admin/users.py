@@ -23,6 +23,7 @@ from accounts.sessions import finish_sign_in
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.mail import EmailDelivery
+from core.schemas import path_id
 from core.web.access import allow
 from portal.admin.blueprint import bp
 from portal.admin.forms import EditUserForm, InviteUserForm, NewUserForm
@@ -75,7 +76,7 @@ def user_invite() -> Any:
     return page("admin/user_invite.html", form)
 
 
-@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@bp.route(f"/users/{path_id('user_id')}/invite", methods=["POST"])
 @allow("admin")
 def user_reinvite(user_id: int) -> Any:
     """Send the invitation again: a new link, and the old one stops working."""
@@ -122,7 +123,7 @@ def _own_access_kept(user: User, form: EditUserForm) -> bool:
     return False
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/users/{path_id('user_id')}/edit", methods=["GET", "POST"])
 @allow("admin")
 def user_edit(user_id: int) -> Any:
     user = db.get_or_404(User, user_id)
@@ -170,7 +171,7 @@ def _update(user: User, form: EditUserForm) -> User:
     return saved
 
 
-@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@bp.route(f"/users/{path_id('user_id')}/unlock", methods=["POST"])
 @allow("admin")
 def user_unlock(user_id: int) -> Any:
     """End the lock that failed logins put on the account, now."""
@@ -184,7 +185,7 @@ def user_unlock(user_id: int) -> Any:
     return redirect(url_for(".user_edit", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@bp.route(f"/users/{path_id('user_id')}/second-factor/reset", methods=["POST"])
 @allow("admin")
 def user_second_factor_reset(user_id: int) -> Any:
     """A lost phone: the user's second factor and recovery codes go, and their sessions end.

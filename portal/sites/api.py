@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -17,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
+from accounts.scopes import programme_scope
 from core.errors import StaleVersion
 from core.extensions import db
 from core.paging import PageArgs, api_page
@@ -24,6 +26,7 @@ from core.schemas import path_id
 from core.web.access import allow
 from portal.sites import queries as site_queries
 from portal.sites.schemas import SiteDetailOut, SiteListArgs, SitePage
+from programme.queries import can_read_programme
 from sites import outcomes, queries
 from sites.models import Site
 from sites.queries import get_site_or_404
@@ -58,8 +61,9 @@ SITE_COLUMNS = (
 )
 
 
-def _site_payload(site_id: int) -> dict[str, Any]:
-    detail = site_queries.site_detail(site_id)
+def _site_payload(site_id: int, programme_ids: sa.Select | None = None) -> dict[str, Any]:
+    """The site as the API answers it; its programmes only of `programme_ids` when given."""
+    detail = site_queries.site_detail(site_id, programme_ids=programme_ids)
     if detail is None:  # deleted between the check and the read
         abort(404)
     site = detail.site
@@ -98,6 +102,10 @@ class Sites(MethodView):
     @blp.response(200, SitePage)
     def get(self, args: dict[str, Any]) -> Any:
         """The sites you may read, by name"""
+        user = current_account()
+        programme_id = args.get("programme_id")
+        if programme_id is not None and not can_read_programme(user, programme_id):
+            abort(403, "You may not read that programme.")
         filters = site_queries.SiteFilters(
             region=args.get("region"),
             programme_id=args.get("programme_id"),
@@ -106,7 +114,7 @@ class Sites(MethodView):
             q=args.get("q"),
         )
         return api_page(
-            site_queries.site_list_select(current_account(), filters),
+            site_queries.site_list_select(user, filters),
             args,
             serialise=lambda row: row,
         )
@@ -127,8 +135,9 @@ class SiteResource(MethodView):
     @blp.response(200, SiteDetailOut)
     def get(self, site_id: int) -> Any:
         """A site with its programmes, awards and latest fidelity"""
-        get_site_or_404(current_account(), site_id)
-        return _site_payload(site_id)
+        user = current_account()
+        get_site_or_404(user, site_id)
+        return _site_payload(site_id, programme_scope(user))
 
     @allow("admin")
     @blp.arguments(SitePatch)

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from accounts.models import User
-from accounts.scopes import site_scope
+from accounts.scopes import programme_scope, site_scope
 from core.extensions import db
 from core.paging import Page, paged
 from programme.models import Participation, Programme
@@ -73,13 +73,13 @@ def site_list_select(user: User, filters: SiteFilters, on: date | None = None) -
     if filters.region:
         select = select.where(Site.region == filters.region)
     if filters.programme_id is not None:
-        select = select.where(
-            Site.id.in_(
-                sa.select(Participation.site_id).where(
-                    Participation.programme_id == filters.programme_id
-                )
-            )
+        in_programme = sa.select(Participation.site_id).where(
+            Participation.programme_id == filters.programme_id
         )
+        programmes = programme_scope(user)
+        if programmes is not None:  # no telling which sites another funder's programme holds
+            in_programme = in_programme.where(Participation.programme_id.in_(programmes))
+        select = select.where(Site.id.in_(in_programme))
     if filters.centre_of_excellence:
         select = select.where(centre_of_excellence_on(on))
     if filters.band:
@@ -104,8 +104,12 @@ def site_list(
     return paged(select, page, per_page)
 
 
-def site_detail(site_id: int, on: date | None = None) -> SiteDetail | None:
-    """What the site page and GET /sites/{id} show; None for an unknown id. Three queries."""
+def site_detail(
+    site_id: int, on: date | None = None, programme_ids: sa.Select | None = None
+) -> SiteDetail | None:
+    """What the site page and GET /sites/{id} show; None for an unknown id. Three queries.
+    `programme_ids` (the reader's programme scope; None: all) keeps the programmes listed to
+    those the reader may see: a funder sees no other funder's programmes."""
     on = on or date.today()
     found = db.session.execute(
         sa.select(Site, Organisation)
@@ -120,7 +124,7 @@ def site_detail(site_id: int, on: date | None = None) -> SiteDetail | None:
         .where(Designation.site_id == site_id)
         .order_by(Designation.awarded_on, Designation.id)
     ).all()
-    programmes = site_programmes(site_id)
+    programmes = site_programmes(site_id, programme_ids)
     return SiteDetail(
         site=site,
         organisation=organisation,
@@ -131,10 +135,10 @@ def site_detail(site_id: int, on: date | None = None) -> SiteDetail | None:
     )
 
 
-def site_programmes(site_id: int) -> Sequence[sa.Row[Any]]:
+def site_programmes(site_id: int, programme_ids: sa.Select | None = None) -> Sequence[sa.Row[Any]]:
     """The site's participations, earliest first: id and name of the programme, participation_id,
-    joined_on, left_on, site_target."""
-    return db.session.execute(
+    joined_on, left_on, site_target; only of `programme_ids` when given."""
+    select = (
         sa.select(
             Programme.id,
             Programme.name,
@@ -146,4 +150,7 @@ def site_programmes(site_id: int) -> Sequence[sa.Row[Any]]:
         .join(Programme, Programme.id == Participation.programme_id)
         .where(Participation.site_id == site_id)
         .order_by(Participation.joined_on, Programme.name, Participation.id)
-    ).all()
+    )
+    if programme_ids is not None:
+        select = select.where(Programme.id.in_(programme_ids))
+    return db.session.execute(select).all()

@@ -13,9 +13,9 @@ from training.fidelity.scale import BANDS
 
 
 class SiteListArgs(PageArgs):
-    region = fields.String(validate=validate.OneOf(REGIONS, error=one_of_message(REGIONS)))
+    region = Text(validate=validate.OneOf(REGIONS, error=one_of_message(REGIONS)))
     programme_id = id_field(strict=False)
-    band = fields.String(validate=validate.OneOf(BANDS, error=one_of_message(BANDS)))
+    band = Text(validate=validate.OneOf(BANDS, error=one_of_message(BANDS)))
     centre_of_excellence = fields.Boolean(
         error_messages={"invalid": "Use true or false"},
         metadata={"description": "true: only current Centres of Excellence"},

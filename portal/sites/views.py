@@ -12,9 +12,10 @@ from wtforms.validators import Length, Optional
 
 from accounts.current import current_account
 from accounts.models import EVERY_ROLE
-from accounts.scopes import programme_options
+from accounts.scopes import programme_options, programme_scope
 from core.paging import page_href, page_number
 from core.web.access import allow
+from portal.permissions import sees_working_records
 from portal.sites.queries import SiteFilters, site_detail, site_list
 from programme.late_returns import late_return_months
 from sites.charts import site_outcomes_chart, site_rates_chart
@@ -110,7 +111,7 @@ def index() -> Any:
 def detail(site_id: int) -> Any:
     user = current_account()
     site = get_site_or_404(user, site_id)
-    found = site_detail(site_id)
+    found = site_detail(site_id, programme_ids=programme_scope(user))
     today = date.today()
     late = late_return_months(today, site_ids=[site_id])
     outcomes = monthly_outcomes(site_id)
@@ -123,7 +124,9 @@ def detail(site_id: int) -> Any:
         late_months=late[0].months if late else [],
         sends_returns=can_send_returns(user, site_id),
         this_months_return=this_months_return(today),
-        visits=site_visits_and_actions(user, site_id, today),  # issue 6: trainers' visits
+        visits=site_visits_and_actions(user, site_id, today)  # issue 6: trainers' visits
+        if sees_working_records(user)
+        else None,
         **_fidelity(user, site_id),
         **_outcome_rates(site_id, site.launched_on),
     )

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from accounts.models import EVERY_ROLE
+from core.schemas import Text, id_field
 from core.web.access import allow
 from programme.reports import exports
 
@@ -17,17 +18,13 @@ blp = Blueprint("exports_api", __name__, url_prefix="/api/v1", description="Expo
 
 
 class ExportArgs(Schema):
-    programme_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Only this programme"}
-    )
-    site_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Only this site"}
-    )
+    programme_id = id_field(strict=False, metadata={"description": "Only this programme"})
+    site_id = id_field(strict=False, metadata={"description": "Only this site"})
     open = fields.Boolean(
         load_default=False,
         metadata={"description": "The open-data form: counts 1 to 4 as *, others to the nearest 5"},
     )
-    period = fields.String(
+    period = Text(
         validate=validate.Length(max=40),
         metadata={
             "description": "Only these months (as the pages name them): last-12-months, a "

@@ -20,6 +20,8 @@ from accounts.models import EVERY_ROLE, User
 from accounts.scopes import site_scope
 from core.charts import NHS_BLUE, NHS_GREEN, NHS_GREY, NHS_WARM_YELLOW, figure_json, trace
 from core.extensions import db
+from core.limits import id_in_range
+from core.schemas import path_id
 from core.web.access import allow
 from programme.figures import default_period, programme_figures, took_part_until
 from programme.models import Funder
@@ -68,7 +70,7 @@ def print_sized(chart: str) -> str:
     return figure_json(layout, figure["data"])
 
 
-@bp.route("/programmes/<int:programme_id>/report")
+@bp.route(f"/programmes/{path_id('programme_id')}/report")
 @allow(*EVERY_ROLE)
 def programme_report(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)
@@ -254,11 +256,11 @@ def network_map() -> Any:
 
 
 def _id_arg(name: str) -> int | None:
-    """An id from the query string: None when absent; 404 when it is not a whole number."""
+    """An id from the query string: None when absent; 404 when it is not an id (core.limits)."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not value.isascii() or not value.isdigit() or not id_in_range(int(value[:12])):
         abort(404)
     return int(value)
 

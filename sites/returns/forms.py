@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     StringField,
 )
 
 from core.web.forms import (
+    PortalForm,
     strip,
     version_field,
 )
@@ -31,7 +31,7 @@ RETURN_HINTS = {
 }
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     version = version_field()
     confirm_warnings = BooleanField("I have checked these figures and they are right")
 

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from core.months import MonthField
 from core.paging import PageArgs
+from core.schemas import UtcDateTime
 from sites.models import RETURN_STATUSES
 from sites.returns import rules as return_rules
 
@@ -41,7 +42,7 @@ class ReturnOut(Schema):
         "_sectors",
         metadata={"type": "object", "additionalProperties": {"type": "integer"}},
     )
-    submitted_at = fields.DateTime(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
     version = fields.Integer()
 
     def _sectors(self, monthly_return: Any) -> dict[str, int]:

@@ -16,12 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
+from core.conflicts import constraint_name
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.months import month_start
 from core.records import check_version, utcnow
 from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, ReturnVersion, Site
 from sites.returns import rules as return_rules
+
+ONE_RETURN_A_MONTH = "uq_monthly_return_site_id_month"  # the constraint a second create breaks
 
 
 class WarningsNotConfirmed(ValidationFailed):
@@ -46,6 +49,10 @@ class SavedReturn:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.monthly_return, name)
+
+
+def _exists_already(month: date) -> str:
+    return f"A return for {month:%B %Y} exists already: read it and send its version."
 
 
 def find_return(site_id: int, month: date) -> MonthlyReturn | None:
@@ -132,9 +139,7 @@ def save_return(
     existing = find_return(site.id, month)
     if existing is not None:
         if version is None:
-            raise StaleVersion(
-                f"A return for {month:%B %Y} exists already: read it and send its version."
-            )
+            raise StaleVersion(_exists_already(month))
         check_version(existing, version)
     was_submitted = existing is not None and existing.is_submitted
     status = ReturnStatus.SUBMITTED if submit or was_submitted else ReturnStatus.DRAFT
@@ -177,5 +182,12 @@ def save_return(
         monthly_return.submitted_by_id = user.id if user else None
     if status == ReturnStatus.SUBMITTED and _snapshot(monthly_return) != before:
         _keep_version(monthly_return, user, source, len(monthly_return.versions) + 1)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if existing is not None or constraint_name(error.orig) != ONE_RETURN_A_MONTH:
+            raise
+        # Someone created it after our read and committed first: the answer they would have
+        # had a moment later, stale.
+        raise StaleVersion(_exists_already(month)) from error
     return SavedReturn(monthly_return, existing is None, checked.warnings)

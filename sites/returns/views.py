@@ -118,8 +118,9 @@ def edit(site_id: int, month: Month) -> Any:
         if existing is not None:
             form.fill(existing)
         return _render(site, first_day, form, existing=existing)
-    if not form.validate():  # only the CSRF token and the hidden version can fail here
-        return _render(site, first_day, form, existing=existing), 400
+    if not form.validate():  # the CSRF token, the hidden version, or text it cannot store
+        summary = [{"text": m, "href": f"#{field.id}"} for field in form for m in field.errors]
+        return _render(site, first_day, form, existing=existing, summary=summary), 422
 
     submit = request.form.get("action") == "submit"
     was_submitted = existing is not None and existing.is_submitted

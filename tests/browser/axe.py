@@ -1,8 +1,8 @@
 """axe-core in the browser tests: run it on the open page, keep what is serious or critical.
 
-axe is loaded from our own static folder by URL, not injected inline: the pages' CSP refuses inline
-scripts without the nonce (which is the point), so `add_script_tag(path=...)` would be blocked and
-show up as a console error. The file is the same one, static/vendor/axe-core/axe.min.js.
+axe is loaded from our own static folder by URL, not injected inline: the pages' CSP refuses every
+inline script (which is the point), so `add_script_tag(path=...)` would be blocked and show up as
+a console error. The file is the same one, static/vendor/axe-core/axe.min.js.
 """
 
 from __future__ import annotations

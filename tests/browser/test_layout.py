@@ -30,6 +30,9 @@ def test_pages_use_the_nhsuk_font_stack_and_a_header_without_the_nhs_logo(
 
     log_in(page, admin.email)
     page.wait_for_url(f"{live_server}/")
+    # static/js/js-enabled.js, in place of NHS.UK's inline snippet (the CSP allows no inline).
+    body_classes = page.evaluate("Array.from(document.body.classList)")
+    assert {"js-enabled", "nhsuk-frontend-supported"} <= set(body_classes), body_classes
     screen = page.evaluate(FONT)
     assert "arial" in screen.lower() and "Frutiger W01" in screen, screen
     assert_sans_serif(screen)

@@ -9,11 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from core.limits import FIRST_DAY, LAST_DAY
 from core.months import (
+    MONTH_FORMAT,
+    MONTH_OUT_OF_RANGE,
     MonthField,
     add_months,
     financial_year_start,
     month_end,
+    month_error,
     month_slug,
     month_start,
     months_between,
@@ -45,9 +49,38 @@ def test_anything_else_is_not_a_month(text):
     assert parse_month(text) is None
 
 
-@given(days)
+@given(st.dates(min_value=FIRST_DAY, max_value=LAST_DAY))
 def test_a_month_reads_back_from_its_slug(day):
     assert parse_month(month_slug(day)) == month_start(day)
+
+
+@given(days)
+def test_only_the_months_from_1990_to_2100_are_read(day):
+    """Outside them a month is "not found" in a path and a message in a body or a form."""
+    slug = month_slug(day)
+    inside = FIRST_DAY <= day <= LAST_DAY
+    assert (parse_month(slug) is not None) == inside
+    assert month_error(slug) == (None if inside else MONTH_OUT_OF_RANGE)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("2024-03", None), ("1990-01", None), ("2100-12", None), ("1989-12", MONTH_OUT_OF_RANGE),
+     ("2101-01", MONTH_OUT_OF_RANGE), ("0000-05", MONTH_OUT_OF_RANGE), ("2024-13", MONTH_FORMAT),
+     ("\ud800", MONTH_FORMAT), (None, MONTH_FORMAT)],
+)  # fmt: skip
+def test_month_error_says_why_a_month_is_not_read(text, message):
+    assert month_error(text) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("1989-12", MONTH_OUT_OF_RANGE), ("9999-12", MONTH_OUT_OF_RANGE), ("2024-13", MONTH_FORMAT)],
+)
+def test_the_schema_field_refuses_months_outside_the_years_with_their_message(text, message):
+    with pytest.raises(ValidationError) as refused:
+        MonthField().deserialize(text)
+    assert refused.value.messages == [message]
 
 
 @given(days, st.integers(min_value=-1200, max_value=1200))

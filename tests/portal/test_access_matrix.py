@@ -21,6 +21,7 @@ from accounts.models import ROLES
 from core.errors import API_PAGES
 from core.web.access import ANONYMOUS, declared_roles
 from tests.conftest import sign_in
+from training.models import Action, Visit
 
 PUBLIC = "public"
 ANY = frozenset({"admin", "trainer", "site_lead", "funder"})  # any logged-in user
@@ -34,10 +35,9 @@ EXPECTED: dict[str, Any] = {
     # --- anonymous users: "see only the login page and /health" --------------------------------
     "health.health": PUBLIC,
     "accounts.login": PUBLIC,
-    # The OpenAPI document is open: it describes the contract and holds no data, and clients
-    # generate code from it before they hold a token. This goes beyond DESIGN.md's "login page
-    # and /health": a decision to confirm. Its reference page for people is for signed-in users.
-    "api-docs.openapi_json": PUBLIC,
+    # The OpenAPI document, as its reference page for people: for a token or a signed-in user
+    # (issue 15: DESIGN.md's "login page and /health" only for anonymous users).
+    "api-docs.openapi_json": ANY,
     "api_docs.docs": ANY,  # signed-in people; their account page links it
     # --- every logged-in user -------------------------------------------------------------------
     "accounts.logout": ANY,
@@ -132,7 +132,7 @@ EXPECTED: dict[str, Any] = {
     "admin.assignment_new": ADMIN,
     "admin.assignment_end": ADMIN,
     "visits.new": TRAINER_ADMIN,  # a trainer's assigned sites only
-    "visits.detail": ANY,  # scoped by the visit's site
+    "visits.detail": ANY - {"funder"},  # scoped by the visit's site; funders: aggregates only
     "visits.edit": TRAINER_ADMIN,  # admin or a trainer assigned to the visit's site
     "visits.activity": ADMIN,  # visits per trainer, sites not visited
     # DESIGN.md: "a site lead ... may mark done the actions agreed with their own site"
@@ -141,7 +141,7 @@ EXPECTED: dict[str, Any] = {
     "visits.action_undo": {"POST": ANY - {"funder"}},  # the same people as action_status
     "dashboard.my_sites": TRAINER_ADMIN,  # an admin passes ?trainer_id=
     "visits.calendar": TRAINER_ADMIN,
-    "visits_api.SiteVisits": {"GET": ANY, "POST": TRAINER_ADMIN},
+    "visits_api.SiteVisits": {"GET": ANY - {"funder"}, "POST": TRAINER_ADMIN},  # no funders
     "visits_api.ActionItem": {"PATCH": ANY - {"funder"}},  # a site lead: done or open, own site
     "visits_api.SiteAssignments": {"POST": ADMIN},
     # --- funders and publication ---------------------------------------------------------------
@@ -269,6 +269,27 @@ def network(make) -> dict[str, Any]:
         "funder": make.user("funder", funder=funder),
     }
     tokens = {role: make.token(user) for role, user in users.items()}
+    # A visit, its action and a final review, so that the walk asks for real ones: a funder's
+    # refusal of visits and actions must hold for records of its own sites (aggregates only).
+    visit = Visit(
+        site_id=site.id,
+        trainer_id=users["trainer"].id,
+        visited_on=date(2020, 3, 10),
+        purpose="training",
+        summary="Training on job development",
+    )
+    make.db.session.add(visit)
+    make.db.session.flush()
+    action = Action(
+        site_id=site.id,
+        visit_id=visit.id,
+        description="Plan employer contacts",
+        owner="Team",
+        due_on=date(2020, 5, 1),
+    )
+    make.db.session.add(action)
+    make.db.session.commit()
+    review = make.fidelity_review(site, 100, date(2020, 2, 1))
     ids = {
         "site_id": site.id,
         "programme_id": programme.id,
@@ -276,6 +297,9 @@ def network(make) -> dict[str, Any]:
         "organisation_id": site.organisation_id,
         "participation_id": participation.id,
         "user_id": users["site_lead"].id,
+        "visit_id": visit.id,
+        "action_id": action.id,
+        "review_id": review.id,
     }
     return {"users": users, "tokens": tokens, "ids": ids}
 

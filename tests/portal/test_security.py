@@ -18,7 +18,6 @@ from portal.api import NON_JSON_ENDPOINTS
 from tests.factories import PASSWORD, Factory
 
 BAD_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "http:", "https:")
-NONCE = re.compile(r"^'nonce-[A-Za-z0-9_\-+/=]{16,}'$")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -34,15 +33,9 @@ def csp_directives(response) -> dict[str, list[str]]:
     return directives
 
 
-def csp_nonce(response) -> str:
-    nonces = [s for s in csp_directives(response)["script-src"] if s.startswith("'nonce-")]
-    assert len(nonces) == 1
-    return nonces[0].removeprefix("'nonce-").removesuffix("'")
-
-
 def assert_hardened(response) -> None:
-    """The policy allows this site only: 'self', 'none', data: images and fonts, and a nonce for
-    scripts; and the usual headers are there."""
+    """The policy allows this site only: 'self', 'none', data: images and fonts (no nonce, no
+    inline script); and the usual headers are there."""
     where = f"{response.request.method} {response.request.path} ({response.status_code})"
     directives = csp_directives(response)
     for name, sources in directives.items():
@@ -50,12 +43,10 @@ def assert_hardened(response) -> None:
             assert source not in BAD_SOURCES, f"{where}: {name} allows {source}"
             allowed = source in {"'self'", "'none'"}
             allowed |= name in {"img-src", "font-src"} and source == "data:"
-            allowed |= name == "script-src" and bool(NONCE.match(source))
             assert allowed, f"{where}: {name} allows {source}"
     assert directives["default-src"] == ["'self'"], where
     assert directives["style-src"] == ["'self'"], where
-    assert directives["script-src"][0] == "'self'" and len(directives["script-src"]) == 2, where
-    assert NONCE.match(directives["script-src"][1]), where
+    assert directives["script-src"] == ["'self'"], where
     assert directives["object-src"] == ["'none'"], where
     assert directives["frame-ancestors"] == ["'none'"], where
     assert response.headers.get("X-Content-Type-Options") == "nosniff", where
@@ -199,22 +190,16 @@ def test_api_refusals_are_hardened(client, app, api) -> None:
         assert_hardened(not_json)
 
 
-def test_nonce_changes_per_request(client) -> None:
-    nonces = {csp_nonce(client.get("/login")) for _ in range(3)}
-    assert len(nonces) == 3
-
-
-def test_login_page_inline_script_carries_the_header_nonce(client) -> None:
-    response = client.get("/login")
-    nonce = csp_nonce(response)
-    scripts = scripts_of(response.get_data(as_text=True))
-    inline = [s for s in scripts if "src" not in s]
-    assert len(inline) == 1, inline
-    assert inline[0].get("nonce") == nonce
-    assert inline[0]["_code"].strip()
+def test_the_login_page_has_no_inline_script(client) -> None:
+    """NHS.UK's inline snippet is our static/js/js-enabled.js, the body's first element."""
+    html = client.get("/login").get_data(as_text=True)
+    scripts = scripts_of(html)
+    assert scripts
     for script in scripts:
-        if "src" in script:
-            assert script["src"].startswith("/static/"), script["src"]
+        assert "src" in script and not script["_code"].strip(), script
+        assert script["src"].startswith("/static/"), script["src"]
+        assert "nonce" not in script, script
+    assert re.search(r'<body>\s*<script src="/static/js/js-enabled\.js"></script>', html)
 
 
 def test_no_inline_style_attributes_or_elements_on_the_login_page(client) -> None:

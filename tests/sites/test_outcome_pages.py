@@ -498,6 +498,6 @@ def test_api_months_at_the_calendars_edges_are_no_error(api, network):
     assert whole.get_json()["totals"]["caseload"] == 5 * 40 + 4  # every submitted month
 
 
-def test_the_openapi_document_lists_the_outcomes_endpoint(client, db):
-    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+def test_the_openapi_document_lists_the_outcomes_endpoint(api):
+    paths = api("funder").get("/api/v1/openapi.json").get_json()["paths"]
     assert set(paths["/api/v1/sites/{site_id}/outcomes"]) >= {"get"}

@@ -31,6 +31,13 @@ def _overlapping(
     return db.session.scalars(query.order_by(Assignment.starts_on).limit(1)).first()
 
 
+def _lock_assignments_of(user_id: int) -> None:
+    """No unique constraint can say "dates must not overlap", so two requests changing a
+    trainer's assignments at once take turns: the second waits on the trainer's row (FOR UPDATE,
+    on PostgreSQL) until the first commits, and its check then sees the first one's dates."""
+    db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+
+
 def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -55,6 +62,7 @@ def assign_trainer(
     if ends_on is not None and ends_on < starts_on:
         fields["ends_on"] = ["The end date must be on or after the start date"]
     if not fields:
+        _lock_assignments_of(user.id)
         other = _overlapping(user.id, site_id, starts_on, ends_on, None)
         if other is not None:
             fields["starts_on"] = [_overlap_message(other)]
@@ -77,6 +85,7 @@ def end_assignment(assignment: Assignment, ends_on: date | None, version: int | 
             f"The end date must be on or after the start date, {_long(assignment.starts_on)}"
         ]
     else:
+        _lock_assignments_of(assignment.user_id)
         other = _overlapping(
             assignment.user_id, assignment.site_id, assignment.starts_on, ends_on, assignment.id
         )

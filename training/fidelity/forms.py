@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from accounts.scopes import programme_site_ids
-from core.web.forms import day_field, error_href, strip, version_field
+from core.web.forms import PortalForm, day_field, error_href, strip, version_field
 from sites.forms import ProgrammeRegionFilterForm
 from training.fidelity import scale as fidelity
 from training.fidelity import scoring
@@ -40,7 +39,7 @@ def _score(text: Any) -> Any:
     return int(text) if text.isdigit() and len(text) <= 6 else text
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     reviewed_on = day_field(
         "Date of the review",
         "the date of the review",
@@ -204,7 +203,7 @@ for _item in fidelity.ITEMS:
 # Finalising after the check page, and an admin's reopening of a final review
 
 
-class FinaliseForm(FlaskForm):
+class FinaliseForm(PortalForm):
     """The check page's button: the version of the draft the page showed."""
 
     version = version_field()
@@ -217,7 +216,7 @@ REOPEN_HINT = (
 )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PortalForm):
     """An admin's reason for reopening a final review (checked by services.reopen_errors)."""
 
     reason = TextAreaField("Why are you reopening this review?", description=REOPEN_HINT)

@@ -8,13 +8,11 @@ field names: "scores.7", "notes.7", "actions.7.owner".
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.schemas import MAX_ID, Text
+from core.schemas import Text, date_field, id_field
 from sites.models import REGIONS
 from training.fidelity import scale as fidelity
 from training.fidelity.services import MAX_REOPEN_REASON
@@ -49,13 +47,7 @@ class TrajectoryPointOut(Schema):
     )
 
 
-def _iso_date(value: Any) -> date | None:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+_DUE_ON = date_field()
 
 
 class ActionsIn(fields.Field):
@@ -77,9 +69,10 @@ class ActionsIn(fields.Field):
                 continue
             due_on = plan.get("due_on")
             if due_on is not None:
-                due_on = _iso_date(due_on)
-                if due_on is None:
-                    errors[str(key)] = {"due_on": ["Enter a date as YYYY-MM-DD"]}
+                try:
+                    due_on = _DUE_ON.deserialize(due_on)
+                except ValidationError as error:
+                    errors[str(key)] = {"due_on": error.messages}
                     continue
             actions[key] = {**plan, "due_on": due_on}
         if errors:
@@ -88,17 +81,11 @@ class ActionsIn(fields.Field):
 
 
 class ReviewIn(Schema):
-    reviewed_on = fields.Date(
-        required=True,
-        error_messages={
-            "invalid": "Enter a date as YYYY-MM-DD",
-            "required": "Enter the date of the review",
-        },
+    reviewed_on = date_field(
+        required=True, error_messages={"required": "Enter the date of the review"}
     )
-    kind = fields.String(
-        required=True, validate=validate.OneOf(REVIEW_KINDS, error=_choose(REVIEW_KINDS))
-    )
-    status = fields.String(
+    kind = Text(required=True, validate=validate.OneOf(REVIEW_KINDS, error=_choose(REVIEW_KINDS)))
+    status = Text(
         required=True,
         validate=validate.OneOf(REVIEW_STATUSES, error=_choose(REVIEW_STATUSES)),
         metadata={"description": "draft, or final (which needs all 25 scores)"},
@@ -109,11 +96,11 @@ class ReviewIn(Schema):
     )
     scores = fields.Dict(
         required=True,
-        keys=fields.String(),
+        keys=Text(),
         values=fields.Raw(allow_none=True),
         metadata={"description": 'Item number to score (1 to 5), e.g. {"1": 5, "7": 4}'},
     )
-    notes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
+    notes = fields.Dict(keys=Text(), values=fields.Raw(allow_none=True))
     actions = ActionsIn(
         metadata={
             "description": "Item number to {description, owner, due_on?}: created as the review's "
@@ -187,11 +174,8 @@ class ReopenIn(Schema):
 
 
 class ProfileArgs(Schema):
-    programme_id = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID, error=f"Must be from 1 to {MAX_ID}"),
-        error_messages={"invalid": "Must be a whole number"},
-    )
-    region = fields.String(validate=validate.OneOf(REGIONS, error=_choose(REGIONS)))
+    programme_id = id_field(strict=False)
+    region = Text(validate=validate.OneOf(REGIONS, error=_choose(REGIONS)))
 
 
 class ItemProfileOut(Schema):

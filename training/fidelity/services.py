@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
+from core.limits import text_problem
 from core.records import require_version, utcnow
 from sites.models import Site
 from training.fidelity import scale as fidelity
@@ -101,14 +102,16 @@ def _per_item(value: Any, field: str, fields: Fields) -> dict[int, Any]:
 def _check_text(
     value: Any, field: str, what: str, limit: int, fields: Fields
 ) -> tuple[str | None, bool]:
-    """(clean text, ok): reports text that is not a string, too long or holds NUL characters."""
+    """(clean text, ok): reports text that is not a string, too long or that PostgreSQL cannot
+    store (core.limits)."""
     if value is None:
         return None, True
     if not isinstance(value, str):
         fields.setdefault(field, []).append(f"Write {what} as text")
         return None, False
-    if "\x00" in value:
-        fields.setdefault(field, []).append(f"{what.capitalize()} must not contain NUL characters")
+    problem = text_problem(value)
+    if problem:
+        fields.setdefault(field, []).append(f"{what.capitalize()} {problem.lower()}")
         return None, False
     text = _text(value)
     if text is not None and len(text) > limit:

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.current import current_account
-from accounts.models import EVERY_ROLE, User
+from accounts.models import User
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import PageArgs, api_page
@@ -42,11 +42,12 @@ blp = Blueprint("visits_api", __name__, url_prefix="/api/v1", description="Visit
 
 SITE_ID = path_id("site_id")
 ACTION_ID = path_id("action_id")
+VISIT_READERS = ("admin", "trainer", "site_lead")  # funders see aggregates only: no visits
 
 
 @blp.route(f"/sites/{SITE_ID}/visits")
 class SiteVisits(MethodView):
-    @allow(*EVERY_ROLE)
+    @allow(*VISIT_READERS)
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, VisitPage)
     def get(self, args: dict[str, Any], site_id: int) -> Any:

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Optional, StopValidation
@@ -26,8 +25,17 @@ from wtforms.validators import Optional, StopValidation
 from accounts.models import User
 from core.errors import Fields
 from core.extensions import db
+from core.limits import id_in_range
 from core.schemas import MAX_ID
-from core.web.forms import DATE_PARTS, TypedDay, day_field, error_href, read_day, version_field
+from core.web.forms import (
+    DATE_PARTS,
+    PortalForm,
+    TypedDay,
+    day_field,
+    error_href,
+    read_day,
+    version_field,
+)
 from sites.forms import site_choices
 from training.fidelity import scale as fidelity
 from training.models import ACTION_STATUSES, VISIT_PURPOSES
@@ -56,7 +64,8 @@ def lenient_id(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
-        return int(value.strip())
+        number = int(value.strip())
+        return number if id_in_range(number) else None
     return None
 
 
@@ -101,7 +110,7 @@ class ActionRowInput:
         )
 
 
-class _VisitFields(FlaskForm):
+class _VisitFields(PortalForm):
     """What the visit form and the edit form share: the date, purpose and summary, and the rows
     of actions."""
 
@@ -241,7 +250,7 @@ ACTION_CHOICES = {
 }
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(PortalForm):
     """Mark an action done or dropped (closed today unless a date is given), or open again."""
 
     status = RadioField(
@@ -275,14 +284,14 @@ class ActionStatusForm(FlaskForm):
         self.version.data = action.version
 
 
-class ActionUndoForm(FlaskForm):
+class ActionUndoForm(PortalForm):
     """The banner's "Undo": the version the banner showed, and the page to go back to."""
 
     version = version_field()
     next = HiddenField()
 
 
-class ActionFilterForm(FlaskForm):
+class ActionFilterForm(PortalForm):
     """The GET form above the actions list. Values that are not offered are left out."""
 
     class Meta:
@@ -336,7 +345,7 @@ class ActionFilterForm(FlaskForm):
         return (int(site_id) if site_id else None), status, due
 
 
-class TrainerChoiceForm(FlaskForm):
+class TrainerChoiceForm(PortalForm):
     """An admin chooses whose "My sites" to see."""
 
     class Meta:
@@ -361,7 +370,7 @@ def chosen(message: str) -> Any:
     return check
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(PortalForm):
     user_id = SelectField(
         "Trainer",
         coerce=lenient_id,
@@ -392,7 +401,7 @@ class AssignmentForm(FlaskForm):
         ]
 
 
-class EndAssignmentForm(FlaskForm):
+class EndAssignmentForm(PortalForm):
     ends_on = day_field(
         "Last day of the assignment",
         "the last day",

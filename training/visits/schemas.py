@@ -8,26 +8,19 @@ the same words as the visit form.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from core.schemas import MAX_ID, Text
+from core.schemas import Text, date_field, id_field
 from training.models import VISIT_PURPOSES
 from training.visits.actions import ActionStatus
 from training.visits.services import MAX_NOTE
 
 NOTE_TOO_LONG = f"The note must be {MAX_NOTE:,} characters or fewer"
 
-DATE_MESSAGES = {"invalid": "Enter a date as YYYY-MM-DD"}
-
 
 def _choose(options: Iterable[str]) -> str:
     return f"Choose one of: {', '.join(options)}"
-
-
-def _date(error_messages: dict[str, str] | None = None, **kwargs: Any) -> fields.Date:
-    return fields.Date(error_messages=DATE_MESSAGES | (error_messages or {}), **kwargs)
 
 
 def _version(what: str) -> fields.Integer:
@@ -42,12 +35,14 @@ def _version(what: str) -> fields.Integer:
 class VisitActionIn(Schema):
     description = Text(allow_none=True, metadata={"description": "What the site agreed to do"})
     owner = Text(allow_none=True, metadata={"description": "A role or team, not a person"})
-    due_on = _date(allow_none=True)
+    due_on = date_field(allow_none=True)
 
 
 class VisitIn(Schema):
-    visited_on = _date(required=True, error_messages={"required": "Enter the date of the visit"})
-    purpose = fields.String(
+    visited_on = date_field(
+        required=True, error_messages={"required": "Enter the date of the visit"}
+    )
+    purpose = Text(
         required=True,
         validate=validate.OneOf(VISIT_PURPOSES, error=_choose(VISIT_PURPOSES)),
         error_messages={"required": _choose(VISIT_PURPOSES)},
@@ -96,12 +91,12 @@ class VisitPage(Schema):
 
 
 class ActionPatch(Schema):
-    status = fields.String(
+    status = Text(
         required=True,
         validate=validate.OneOf(tuple(ActionStatus), error=_choose(tuple(ActionStatus))),
         error_messages={"required": _choose(tuple(ActionStatus))},
     )
-    closed_on = _date(
+    closed_on = date_field(
         allow_none=True,
         metadata={"description": "When it was done or dropped; today when not sent"},
     )
@@ -125,16 +120,11 @@ class AgreedActionOut(VisitActionOut):
 
 
 class AssignmentIn(Schema):
-    user_id = fields.Integer(
-        required=True,
-        strict=True,
-        validate=validate.Range(min=1, max=MAX_ID, error=f"Must be from 1 to {MAX_ID}"),
-        error_messages={"required": "Choose the trainer", "invalid": "Must be a whole number"},
-    )
-    starts_on = _date(
+    user_id = id_field(required=True, error_messages={"required": "Choose the trainer"})
+    starts_on = date_field(
         required=True, error_messages={"required": "Enter the first day of the assignment"}
     )
-    ends_on = _date(
+    ends_on = date_field(
         allow_none=True, metadata={"description": "The last day; null while it goes on"}
     )
 

@@ -32,13 +32,12 @@ from icalendar import Calendar, Event
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.current import current_account
-from accounts.models import EVERY_ROLE
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.paging import page_href, page_number
 from core.schemas import path_id
 from core.web.access import allow
-from core.web.forms import error_href
+from core.web.forms import error_href, query_id
 from sites.models import Site
 from sites.queries import get_site_or_404
 from training.assignments.queries import can_review_site
@@ -82,6 +81,7 @@ bp = Blueprint("visits", __name__)
 
 STAFF = ("admin", "trainer")  # who records and corrects visits, and drops actions
 ACTION_UPDATERS = (*STAFF, "site_lead")  # a site lead marks its own sites' actions done
+VISIT_READERS = (*STAFF, "site_lead")  # funders see aggregates only: no visits, no actions
 MAX_ID = 2147483647  # a 32-bit id; beyond is simply not found
 PER_PAGE = 50
 CALENDAR_UID_DOMAIN = "ips-network-tracker"
@@ -134,7 +134,7 @@ def new() -> Any:
     sites = recordable_sites(user, today)
     form = VisitForm(sites=sites)
     if request.method == "GET":
-        chosen = request.args.get("site_id", type=int)
+        chosen = query_id("site_id")
         if chosen in form.site_ids:
             form.site_id.data = chosen
         form.visited_on.data = today
@@ -175,7 +175,7 @@ def new() -> Any:
 
 
 @bp.route(f"/visits/{path_id('visit_id')}")
-@allow(*EVERY_ROLE)
+@allow(*VISIT_READERS)
 def detail(visit_id: int) -> Any:
     user = current_account()
     today = date.today()

@@ -32,6 +32,7 @@ from sites.returns.importing.reader import (
     SITE_NAME,
     FileIndex,
     is_blank,
+    month_cell_problem,
     names_site,
     parse_month_cell,
     parse_site_id,
@@ -333,6 +334,8 @@ class RowChecker:
         if message:
             row.errors["site_id"] = [message]
         row.month = parse_month_cell(row.cells["month"])
+        if problem := month_cell_problem(row.cells["month"], self.today):
+            row.errors["month"] = [problem]
         return row
 
     def _check(self, numbered: list[tuple[int, list[str]]]) -> Batch:
@@ -381,6 +384,8 @@ class RowChecker:
         if blank:
             errors["figures"] = [BLANK_FIGURES]
         for name, messages in checked.errors.items():
+            if name == "month" and "month" in row.errors:  # said more exactly already
+                continue
             if name.startswith("sectors."):  # the rules' key for a sector: its column here
                 name = f"sector_{name.removeprefix('sectors.')}"
             errors.setdefault(name, []).extend(messages)

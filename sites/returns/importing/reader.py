@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from core.errors import ValidationFailed
 from core.extensions import db
-from core.months import month_index, next_month, parse_month
+from core.months import MONTH_OUT_OF_RANGE, month_error, month_index, next_month, parse_month
 from core.tables import FORMULA_STARTS
 from sites.models import Site
 from sites.returns import rules as return_rules
@@ -211,8 +211,20 @@ def names_site(cell: str, name: str) -> bool:
 
 def parse_month_cell(text: str) -> date | None:
     """A month cell, "YYYY-MM" between spaces, as its first day; None for anything else
-    (check_return says why)."""
+    (check_return says why, or month_cell_problem for a month outside the portal's years)."""
     return parse_month(text.strip())
+
+
+def month_cell_problem(text: str, today: date) -> str | None:
+    """What is wrong with a month cell written right but outside the years the portal records
+    (core.limits): in the future, or too early; None for any other cell."""
+    if month_error(text.strip()) != MONTH_OUT_OF_RANGE:
+        return None
+    return (
+        "must not be in the future"
+        if int(text.strip()[:4]) > today.year
+        else "must be 1990-01 or later"
+    )
 
 
 class FileIndex:

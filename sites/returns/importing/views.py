@@ -34,6 +34,7 @@ from flask_wtf.file import FileField, FileRequired
 from accounts.current import current_account
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
+from core.schemas import path_id
 from core.web.access import allow
 from sites.models import ReturnUpload
 from sites.returns.importing.checker import Outcome, check_rows
@@ -144,7 +145,7 @@ def template() -> Any:
     )
 
 
-@bp.get("/returns/import/<int:upload_id>")
+@bp.get(f"/returns/import/{path_id('upload_id')}")
 @allow("admin", "site_lead")
 def preview(upload_id: int) -> Any:
     upload = _own_upload_or_404(upload_id)
@@ -188,7 +189,7 @@ def _wants_progress() -> bool:
     return request.accept_mimetypes.best_match([NDJSON, "text/html"]) == NDJSON
 
 
-@bp.post("/returns/import/<int:upload_id>")
+@bp.post(f"/returns/import/{path_id('upload_id')}")
 @allow("admin", "site_lead")
 def run(upload_id: int) -> Any:
     upload = _own_upload_or_404(upload_id)

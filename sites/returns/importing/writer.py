@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from core.audit import AuditEvent, event_row, plain
+from core.conflicts import UNIQUE_VALUES, constraint_name
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.records import utcnow
@@ -345,6 +346,8 @@ def _import(checker: RowChecker, user: User) -> Generator[Progress, None, Import
             yield Progress(done, checker.total)
     except sa.exc.IntegrityError as error:
         db.session.rollback()
+        if constraint_name(error.orig) not in UNIQUE_VALUES:
+            raise  # not a race for these returns (a site deleted meanwhile): portal.conflicts
         raise StaleVersion(
             "Someone saved some of these returns during the import: nothing was imported. "
             "Try again."

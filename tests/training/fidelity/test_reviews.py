@@ -469,8 +469,9 @@ def test_funders_see_totals_and_bands_but_no_item_scores(client, login_as, make,
     assert response.status_code == 200
     page = text(response)
     assert "101 of 125" in page and "Good" in page
-    assert "Item scores, reviewers&#39; notes and the action plan are shared with" in page
+    assert "Item scores, the reviewers&#39; names and notes and the action plan are shared" in page
     assert "Caseloads of 18" not in page
+    assert "Regional trainer (North West)" not in page  # no reviewer's name (DESIGN.md)
     assert "review-scores-chart" not in page
     assert "Protect specialists" not in page
     assert "<caption" not in page  # no item tables
