@@ -9,7 +9,6 @@ password and the second factor are sent with Cache-Control: no-store."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -76,6 +75,7 @@ from core.errors import Fields, ValidationFailed, is_api_request
 from core.extensions import db, limiter, login_manager
 from core.schemas import path_id
 from core.web.access import allow, public
+from core.web.redirects import local_address
 
 bp = Blueprint("accounts", __name__)
 # The API's OpenAPI document (flask-smorest's endpoint): for a token, or a page's signed-in user.
@@ -180,11 +180,7 @@ def _form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("dashboard.index")
+    return local_address(target, url_for("dashboard.index"))
 
 
 def _login_limit() -> str:

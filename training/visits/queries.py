@@ -425,33 +425,3 @@ def next_actions(site_ids: sa.Select, today: date) -> dict[int, NextAction]:
         )
         for row in rows
     }
-
-
-def calendar_actions(trainer_id: int, today: date) -> list[sa.Row[Any]]:
-    """The open actions due today or later at the trainer's sites, earliest first: id,
-    description, owner, due_on, site_name, updated_at."""
-    return list(
-        db.session.execute(
-            sa.select(
-                Action.id,
-                Action.description,
-                Action.owner,
-                Action.due_on,
-                Action.updated_at,
-                Site.name.label("site_name"),
-            )
-            .join(Site, Site.id == Action.site_id)
-            .where(
-                Action.site_id.in_(current_assignments(trainer_id, today)),
-                Action.status == ActionStatus.OPEN,
-                Action.due_on >= today,
-            )
-            .order_by(Action.due_on, Action.id)
-        )
-    )
-
-
-# Assignments ------------------------------------------------------------------------------
-
-
-# Trainers' activity -----------------------------------------------------------------------

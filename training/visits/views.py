@@ -11,24 +11,19 @@ a list has shown them once, as a flashed message is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from icalendar import Calendar, Event
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.current import current_account
@@ -38,12 +33,14 @@ from core.paging import page_href, page_number
 from core.schemas import path_id
 from core.web.access import allow
 from core.web.forms import error_href, query_id
+from core.web.redirects import local_address
 from sites.models import Site
 from sites.queries import get_site_or_404
 from training.assignments.queries import can_review_site
 from training.models import ACTION_STATUSES, Action
 from training.visits.actions import ActionStatus
 from training.visits.activity import NO_VISIT_DAYS, sites_without_recent_visit, trainer_activity
+from training.visits.calendar import actions_calendar, calendar_actions
 from training.visits.charts import visits_by_month_chart, visits_by_purpose_chart
 from training.visits.forms import (
     ActionFilterForm,
@@ -56,17 +53,15 @@ from training.visits.forms import (
 )
 from training.visits.queries import (
     ActionFilters,
-    ActionRow,
     action_detail,
     action_list,
     action_site_options,
     action_statuses,
-    actions_by_id,
-    calendar_actions,
     can_update_actions,
     recordable_sites,
     visit_detail,
 )
+from training.visits.recent_changes import just_changed_actions, remember, undoable
 from training.visits.services import (
     KEEP,
     MAX_ACTIONS,
@@ -82,9 +77,7 @@ bp = Blueprint("visits", __name__)
 STAFF = ("admin", "trainer")  # who records and corrects visits, and drops actions
 ACTION_UPDATERS = (*STAFF, "site_lead")  # a site lead marks its own sites' actions done
 VISIT_READERS = (*STAFF, "site_lead")  # funders see aggregates only: no visits, no actions
-MAX_ID = 2147483647  # a 32-bit id; beyond is simply not found
 PER_PAGE = 50
-CALENDAR_UID_DOMAIN = "ips-network-tracker"
 STALE = (
     "Someone else changed this action since you opened it: it is now {status}. "
     "Check it and choose again."
@@ -96,17 +89,6 @@ STALE_VISIT = (
 STALE_UNDO = "This action has changed since it was marked: it is now {status}. Nothing was undone."
 EXPIRED = "The form expired. Submit it again."
 NO_DROPPING = "Only programme staff and the site's trainers may drop an action."
-CHANGED = "changed_actions"  # the session's note of the actions just changed from a list
-MAX_KEPT = 20
-
-
-def _back(target: str | None, default: str) -> str:
-    """A local address to return to; anything else is the default."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return default
 
 
 # The visit form and a visit's page --------------------------------------------------------
@@ -266,69 +248,7 @@ def edit(visit_id: int) -> Any:
 # Actions ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class JustChanged:
-    """What a list shows after actions were changed from it: the actions (their rows stay where
-    they were, whatever their status now) and the one just marked done or dropped, which the
-    banner offers to undo."""
-
-    actions: tuple[ActionRow, ...] = ()
-    undo: ActionRow | None = None
-
-    @property
-    def ids(self) -> tuple[int, ...]:
-        return tuple(action.id for action in self.actions)
-
-    @property
-    def kept_closed(self) -> list[ActionRow]:
-        """The ones done or dropped now, for a list of open actions to show in their place."""
-        return [action for action in self.actions if action.status != ActionStatus.OPEN]
-
-
-def _remember(action: Action, *, undo: bool) -> None:
-    """Note in the session that `action` was just changed (and may be undone)."""
-    state = session.get(CHANGED)
-    ids = [i for i in (state or {}).get("ids", []) if isinstance(i, int) and i != action.id]
-    session[CHANGED] = {
-        "ids": [*ids[-(MAX_KEPT - 1) :], action.id],
-        "undo": action.id if undo else None,
-        "shown": False,
-    }
-
-
-def _undoable(action_id: int) -> bool:
-    """Whether the banner offers to undo `action_id` (and so still may after a note is added)."""
-    state = session.get(CHANGED)
-    return isinstance(state, dict) and state.get("undo") == action_id
-
-
-@bp.app_template_global()
-def just_changed_actions() -> JustChanged:
-    """The actions changed from the page before this one, for a list to keep in their rows and
-    the banner (training/visits/_actions.html: changed_banner). Shown by one page: the next
-    list shown (a reload, or another page) has forgotten them."""
-    if "just_changed_actions" not in g:
-        g.just_changed_actions = _just_changed()
-    return g.just_changed_actions
-
-
-def _just_changed() -> JustChanged:
-    state = session.get(CHANGED)
-    if not isinstance(state, dict):
-        return JustChanged()
-    if state.get("shown"):
-        session.pop(CHANGED)
-        return JustChanged()
-    session[CHANGED] = {**state, "shown": True}
-    user = current_account()
-    ids = [i for i in state.get("ids", []) if isinstance(i, int)]
-    actions = actions_by_id(user, ids, date.today())
-    undo = next((action for action in actions if action.id == state.get("undo")), None)
-    if undo is not None and (
-        undo.status == ActionStatus.OPEN or not can_update_actions(user, undo.site_id)
-    ):
-        undo = None
-    return JustChanged(tuple(actions), undo)
+bp.add_app_template_global(just_changed_actions)
 
 
 @bp.route("/actions")
@@ -389,7 +309,7 @@ def action_status(action_id: int) -> Any:
     row = action_detail(action_id, today)
     form = ActionStatusForm()
     form.offer(allowed)
-    back = _back(request.values.get("next"), url_for(".actions"))
+    back = local_address(request.values.get("next"), url_for(".actions"))
     if request.method == "GET":
         form.fill(action)
         form.next.data = back
@@ -435,8 +355,8 @@ def action_status(action_id: int) -> Any:
             fresh, action_detail(action_id, today), [{"text": message, "href": "#status"}], 409
         )
     closed = action.status != ActionStatus.OPEN
-    undo = closed and (was_open or _undoable(action.id))
-    _remember(action, undo=undo)
+    undo = closed and (was_open or undoable(action.id))
+    remember(action, undo=undo)
     if not undo:  # the banner says what an undoable change did; a flash says the others
         label = "open again" if not closed else ACTION_STATUSES[action.status].lower()
         flash(f"Action marked {label}: {_short(action.description)}")
@@ -454,7 +374,7 @@ def action_undo(action_id: int) -> Any:
         abort(403)
     form = ActionUndoForm()
     form.validate()
-    back = _back(form.next.data, url_for(".actions"))
+    back = local_address(form.next.data, url_for(".actions"))
     if form.errors.get("csrf_token"):
         flash("The form expired: nothing was undone. Try again.")
         return redirect(back)
@@ -467,9 +387,9 @@ def action_undo(action_id: int) -> Any:
         if current is None:
             abort(404)
         flash(STALE_UNDO.format(status=ACTION_STATUSES[current.status].lower()))
-        _remember(current, undo=False)
+        remember(current, undo=False)
         return redirect(back)
-    _remember(action, undo=False)
+    remember(action, undo=False)
     flash(f"Undone: {_short(action.description)} is open again.")
     return redirect(back)
 
@@ -489,26 +409,11 @@ def calendar() -> Any:
     trainer, _ = chosen_trainer(user, request.args)
     if trainer is None:
         abort(404)
-    ical = Calendar()
-    ical.add("prodid", "-//IPS Network Tracker//Agreed actions//EN")
-    ical.add("version", "2.0")
-    ical.add("calscale", "GREGORIAN")
-    ical.add("x-wr-calname", "IPS actions due")
-    for row in calendar_actions(trainer.id, today):
-        event = Event()
-        event.add("uid", f"action-{row.id}@{CALENDAR_UID_DOMAIN}")
-        stamp = row.updated_at
-        if stamp.tzinfo is None:  # SQLite gives back naive times: they were stored as UTC
-            stamp = stamp.replace(tzinfo=UTC)
-        event.add("dtstamp", stamp.astimezone(UTC))
-        event.add("dtstart", row.due_on)
-        event.add("dtend", row.due_on + timedelta(days=1))
-        event.add("summary", f"{row.site_name}: {row.description}"[:250])
-        event.add("description", f"Owner: {row.owner}\n\n{row.description}")
-        event.add("url", url_for(".action_status", action_id=row.id, _external=True))
-        event.add("transp", "TRANSPARENT")
-        ical.add_component(event)
-    response = Response(ical.to_ical(), mimetype="text/calendar")
+    rows = calendar_actions(trainer.id, today)
+    body = actions_calendar(
+        rows, lambda row: url_for(".action_status", action_id=row.id, _external=True)
+    )
+    response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="ips-actions-due.ics"'
     response.headers["Cache-Control"] = "no-store"
     return response
