@@ -275,7 +275,7 @@ def test_a_period_before_the_sites_first_return_is_still_offered(client, login_a
     assert '<option value="2001" selected' in html
     assert '<option value="fy-2022-23"' in html  # holds January 2023: the first return's year
     assert '<option value="fy-2021-22"' not in html
-    assert "No submitted monthly returns in this period." in html
+    assert "No submitted and approved monthly returns in this period." in html
 
 
 def test_a_funder_outside_scope_is_refused(client, login_as, api, make, network):
@@ -485,17 +485,26 @@ def test_api_bad_months_are_422(api, network, query, field):
     assert field in body["error"]["fields"]
 
 
-def test_api_months_at_the_calendars_edges_are_no_error(api, network):
+def test_api_months_at_the_edges_of_the_years_recorded_are_no_error(api, network):
     bradford, *_ = network
     caller = api("admin")
-    early = caller.get(f"/api/v1/sites/{bradford.id}/outcomes?from=0001-01&to=0001-02")
+    early = caller.get(f"/api/v1/sites/{bradford.id}/outcomes?from=1990-01&to=1990-02")
     assert early.status_code == 200
     assert early.get_json()["totals"]["job_starts_three_months_earlier"] == 0
-    late = caller.get(f"/api/v1/sites/{bradford.id}/outcomes?to=0001-05")
+    late = caller.get(f"/api/v1/sites/{bradford.id}/outcomes?to=1990-05")
     assert late.status_code == 200
     assert late.get_json()["totals"]["months_reported"] == 0
-    whole = caller.get(f"/api/v1/sites/{bradford.id}/outcomes?from=0001-01&to=9999-12")
+    whole = caller.get(f"/api/v1/sites/{bradford.id}/outcomes?from=1990-01&to=2100-12")
     assert whole.get_json()["totals"]["caseload"] == 5 * 40 + 4  # every submitted month
+
+
+@pytest.mark.parametrize("query", ["from=0001-01&to=0001-02", "to=9999-12", "from=1989-12"])
+def test_api_months_outside_the_years_recorded_are_refused_by_name(api, network, query):
+    bradford, *_ = network
+    response = api("admin").get(f"/api/v1/sites/{bradford.id}/outcomes?{query}")
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert set(fields) <= {"from", "to"} and fields
 
 
 def test_the_openapi_document_lists_the_outcomes_endpoint(api):

@@ -111,7 +111,9 @@ def _check_text(
         return None, False
     problem = text_problem(value)
     if problem:
-        fields.setdefault(field, []).append(f"{what.capitalize()} {problem.lower()}")
+        fields.setdefault(field, []).append(
+            f"{what.capitalize()} {problem[0].lower()}{problem[1:]}"
+        )
         return None, False
     text = _text(value)
     if text is not None and len(text) > limit:
