@@ -1,11 +1,12 @@
 """The account forms: logging in, a security code (the second factor), an API token's name, a
 forgotten password, a new password (from an invitation or a reset link), changing one's own
-password, and one's password again before a change to the second factor."""
+password, one's password again before a change to the second factor, and whether to get e-mail
+reminders."""
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 from accounts.services import PASSWORD_HINT
 from core.web.forms import PortalForm, strip
@@ -88,4 +89,13 @@ class PasswordCheckForm(PortalForm):
             DataRequired("Enter your password"),
             Length(max=200, message="A password is 200 characters or fewer"),
         ],
+    )
+
+
+class RemindersForm(PortalForm):
+    reminders = RadioField(
+        "Send me e-mail reminders",
+        choices=[SelectChoice("on", "Yes"), SelectChoice("off", "No")],
+        validate_choice=False,
+        validators=[AnyOf(("on", "off"), message="Choose yes or no")],
     )

@@ -101,6 +101,18 @@ def revoke_all_tokens(user: User) -> int:
     return len(tokens)
 
 
+# The roles e-mail reminders go to (portal.reminders): site leads, of their returns due or late,
+# and programme staff, the weekly digest.
+REMINDED_ROLES = ("admin", "site_lead")
+
+
+def set_reminders(user: User, on: bool) -> None:
+    """Turn the person's e-mail reminders on or off; the flush writes the audit row."""
+    if user.reminders != on:
+        user.reminders = on
+        db.session.flush()
+
+
 def set_new_password(user: User, password: str, field: str = "password") -> None:
     """Give `user` a new password that obeys the rule, and end all their sessions."""
     problems = password_problems(password, email=user.email, name=user.name)

@@ -38,6 +38,7 @@ from accounts.forms import (
     LoginForm,
     NewPasswordForm,
     PasswordCheckForm,
+    RemindersForm,
     TokenForm,
 )
 from accounts.links import INVITATION, PASSWORD_RESET, find_link, request_password_reset, use_link
@@ -56,9 +57,11 @@ from accounts.login import (
 from accounts.models import EVERY_ROLE, ROLES, ApiToken, User
 from accounts.security_log import note_token_use, record, record_refusal
 from accounts.services import (
+    REMINDED_ROLES,
     change_password,
     create_token,
     revoke_token,
+    set_reminders,
     token_for_secret,
 )
 from accounts.sessions import (
@@ -345,11 +348,23 @@ def account() -> Any:
         _, new_token = create_token(user, form.name.data)
         db.session.commit()
         form = TokenForm(formdata=None)
+    return no_store(_account_page(user, form, new_token=new_token))
+
+
+def _account_page(
+    user: User,
+    form: TokenForm,
+    *,
+    new_token: str | None = None,
+    reminders_form: RemindersForm | None = None,
+) -> str:
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
     ).all()
     this_session = g.get("user_session")
-    page = render_template(
+    if reminders_form is None:
+        reminders_form = RemindersForm(formdata=None, reminders="on" if user.reminders else "off")
+    return render_template(
         "accounts/account.html",
         form=form,
         tokens=tokens,
@@ -357,8 +372,29 @@ def account() -> Any:
         sessions=active_sessions(user),
         this_session_id=this_session.id if this_session is not None else None,
         second_factor=second_factor.status(user),
+        reminders_form=reminders_form,
+        gets_reminders=user.role in REMINDED_ROLES,
     )
-    return no_store(page)
+
+
+@bp.route("/account/reminders", methods=["POST"])
+@allow(*REMINDED_ROLES)
+def reminders() -> Any:
+    """Turn one's own e-mail reminders on or off (audited)."""
+    user = current_account()
+    form = RemindersForm()
+    if not form.validate():
+        page = _account_page(user, TokenForm(formdata=None), reminders_form=form)
+        return no_store(page), 422
+    on = form.reminders.data == "on"
+    set_reminders(user, on)
+    db.session.commit()
+    flash(
+        "E-mail reminders are on."
+        if on
+        else "E-mail reminders are off: you will get no reminder e-mails until you turn them on."
+    )
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route(f"/account/tokens/{path_id('token_id')}/revoke", methods=["POST"])

@@ -25,6 +25,10 @@ from sites.outcomes import last_12_months, sustainment_base_months
 from training.fidelity import scoring
 
 PER_PAGE = 50
+# The returns whose figures staff count (sites.returns.workflow.COUNTED), and the job starts among
+# them awaiting approval, which the app reads beside each total.
+COUNTED = "('submitted', 'approved')"
+AWAITING = "coalesce(sum(r.job_starts) FILTER (WHERE r.status = 'submitted'), 0)"
 
 
 @dataclass(frozen=True)
@@ -81,14 +85,14 @@ class _Sql:
     # Shared fragments ---------------------------------------------------------------------
 
     def participating(self, extra_joins: str = "") -> str:
-        """FROM and WHERE of the submitted returns inside their site's participation."""
+        """FROM and WHERE of the counted returns inside their site's participation."""
         ms = self.month_start
         return f"""
             FROM participation p
             JOIN programme g ON g.id = p.programme_id
             JOIN monthly_return r ON r.site_id = p.site_id
             {extra_joins}
-            WHERE r.status = 'submitted'
+            WHERE r.status IN {COUNTED}
               AND r.month >= {ms("p.joined_on")}
               AND (p.left_on IS NULL OR r.month <= p.left_on)
               AND r.month >= {ms("g.starts_on")}
@@ -132,9 +136,11 @@ class _Sql:
             f"""
             SELECT r.site_id, {sums},
                    count(*) FILTER (WHERE {in_period}),
-                   coalesce(sum(r.job_starts) FILTER (WHERE {in_base}), 0)
+                   coalesce(sum(r.job_starts) FILTER (WHERE {in_base}), 0),
+                   coalesce(sum(r.job_starts)
+                            FILTER (WHERE {in_period} AND r.status = 'submitted'), 0)
             FROM monthly_return r
-            WHERE r.status = 'submitted' AND ({in_period} OR {in_base}) {where}
+            WHERE r.status IN {COUNTED} AND ({in_period} OR {in_base}) {where}
             GROUP BY r.site_id""",
             first=facts.period[0],
             last=facts.period[1],
@@ -194,16 +200,19 @@ def dashboard(connection: sa.Connection, facts: Facts) -> list[Any]:
             today=today,
         ),
         q.rows(
-            """
-            SELECT coalesce(sum(job_starts), 0),
-                   coalesce(sum(job_starts) FILTER (WHERE month >= :year_start), 0)
-            FROM monthly_return WHERE status = 'submitted'""",
+            f"""
+            SELECT coalesce(sum(r.job_starts), 0),
+                   coalesce(sum(r.job_starts) FILTER (WHERE r.month >= :year_start), 0),
+                   {AWAITING},
+                   coalesce(sum(r.job_starts) FILTER (WHERE r.month >= :year_start
+                                                      AND r.status = 'submitted'), 0)
+            FROM monthly_return r WHERE r.status IN {COUNTED}""",
             year_start=facts.year_start,
         ),
         q.rows("SELECT id, starts_on, ends_on, job_start_target FROM programme"),
         q.rows(
             f"""
-            SELECT p.programme_id, r.month, sum(r.job_starts) {q.participating()}
+            SELECT p.programme_id, r.month, sum(r.job_starts), {AWAITING} {q.participating()}
               AND r.month <= :today
             GROUP BY p.programme_id, r.month""",
             today=today,
@@ -238,7 +247,7 @@ def _progress(q: _Sql, facts: Facts, late: bool = True) -> list[Any]:
         ),
         q.rows(
             f"""
-            SELECT r.month, sum(r.job_starts) {q.participating()}
+            SELECT r.month, sum(r.job_starts), {AWAITING} {q.participating()}
               AND p.programme_id = :pid AND r.month <= :today
             GROUP BY r.month""",
             pid=pid,
@@ -250,7 +259,7 @@ def _progress(q: _Sql, facts: Facts, late: bool = True) -> list[Any]:
         ),
         q.rows(
             f"""
-            SELECT p.id, sum(r.job_starts) {q.participating()}
+            SELECT p.id, sum(r.job_starts), {AWAITING} {q.participating()}
               AND p.programme_id = :pid AND r.month <= :today
             GROUP BY p.id""",
             pid=pid,
@@ -273,7 +282,7 @@ def _progress(q: _Sql, facts: Facts, late: bool = True) -> list[Any]:
 
 def achieved(connection: sa.Connection, facts: Facts) -> int:
     """The largest programme's job starts to date, by the bare SQL."""
-    return sum(int(total or 0) for _, total in _progress(_Sql(connection), facts)[1])
+    return sum(int(total or 0) for _, total, _ in _progress(_Sql(connection), facts)[1])
 
 
 def progress_api(connection: sa.Connection, facts: Facts) -> list[Any]:
@@ -370,8 +379,8 @@ def site_page(connection: sa.Connection, facts: Facts) -> list[Any]:
             sid=sid,
         ),
         q.rows(
-            """SELECT month, job_starts, caseload, in_work FROM monthly_return
-               WHERE site_id = :sid AND status = 'submitted' AND month BETWEEN :first AND :last
+            f"""SELECT month, job_starts, caseload, in_work, status FROM monthly_return
+               WHERE site_id = :sid AND status IN {COUNTED} AND month BETWEEN :first AND :last
                ORDER BY month""",
             sid=sid,
             first=add_months(this_month, -35),
@@ -413,14 +422,14 @@ def site_page(connection: sa.Connection, facts: Facts) -> list[Any]:
             sid=sid,
         ),
         q.rows(
-            """SELECT min(month) FROM monthly_return
-               WHERE status = 'submitted' AND site_id = :sid""",
+            f"""SELECT min(month) FROM monthly_return
+               WHERE status IN {COUNTED} AND site_id = :sid""",
             sid=sid,
         ),
         q.outcome_totals(facts, "AND r.site_id = :sid", sid=sid),
         q.rows(
-            """SELECT month, in_work, job_starts, caseload FROM monthly_return
-               WHERE site_id = :sid AND status = 'submitted' AND month BETWEEN :first AND :last
+            f"""SELECT month, in_work, job_starts, caseload FROM monthly_return
+               WHERE site_id = :sid AND status IN {COUNTED} AND month BETWEEN :first AND :last
                ORDER BY month""",
             sid=sid,
             first=first,
@@ -462,7 +471,8 @@ def my_sites(connection: sa.Connection, facts: Facts) -> list[Any]:
     rows = q.rows(
         f"""
         SELECT s.id, s.name, o.name, lv.last_visit_on, ac.open_actions, ac.overdue_actions,
-               rv.total, rv.reviewed_on, tg.site_target, js.job_starts
+               rv.total, rv.reviewed_on, tg.site_target, js.job_starts,
+               js.awaiting
         FROM site s
         JOIN organisation o ON o.id = s.organisation_id
         LEFT JOIN (SELECT site_id, max(visited_on) AS last_visit_on FROM visit
@@ -480,8 +490,11 @@ def my_sites(connection: sa.Connection, facts: Facts) -> list[Any]:
                    WHERE site_id IN ({assigned}) AND joined_on <= :today
                      AND (left_on IS NULL OR left_on >= :today)
                    GROUP BY site_id) tg ON tg.site_id = s.id
-        LEFT JOIN (SELECT site_id, sum(job_starts) AS job_starts FROM monthly_return
-                   WHERE site_id IN ({assigned}) AND status = 'submitted'
+        LEFT JOIN (SELECT site_id, sum(job_starts) AS job_starts,
+                          coalesce(sum(job_starts) FILTER (WHERE status = 'submitted'), 0)
+                              AS awaiting
+                   FROM monthly_return
+                   WHERE site_id IN ({assigned}) AND status IN {COUNTED}
                      AND month >= :year_start AND month <= :today
                    GROUP BY site_id) js ON js.site_id = s.id
         WHERE s.id IN ({assigned})
@@ -520,7 +533,7 @@ def late_returns(connection: sa.Connection, facts: Facts) -> list[Any]:
 
 
 def export_returns(connection: sa.Connection, facts: Facts) -> list[Any]:
-    """The submitted returns of the months the largest programme counts, with job starts by
+    """The counted returns of the months the largest programme counts, with job starts by
     sector (one column each), by site and month."""
     q = _Sql(connection)
     ms = q.month_start
@@ -540,7 +553,7 @@ def export_returns(connection: sa.Connection, facts: Facts) -> list[Any]:
                            WHERE sr.site_id IN ({programme_sites})
                            GROUP BY return_id) sec
                      ON sec.return_id = r.id
-                WHERE r.status = 'submitted' AND r.site_id IN ({programme_sites}) AND EXISTS (
+                WHERE r.status IN {COUNTED} AND r.site_id IN ({programme_sites}) AND EXISTS (
                     SELECT 1 FROM participation p JOIN programme g ON g.id = p.programme_id
                     WHERE p.site_id = r.site_id AND p.programme_id = :pid
                       AND r.month >= {ms("p.joined_on")}

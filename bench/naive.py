@@ -18,6 +18,7 @@ from flask import render_template
 from core import months
 from core.extensions import db
 from programme.charts import progress_chart
+from programme.completeness.queries import programme_completeness
 from programme.figures import SiteFigures
 from programme.late_returns import last_due_month, late_window
 from programme.models import Programme
@@ -32,9 +33,12 @@ from sites.outcomes import (
     with_choice,
 )
 from sites.returns import deadlines
+from sites.returns.workflow import COUNTED, Status
 from training.fidelity.scale import BANDS
 from training.fidelity.scoring import band_for
 from training.models import FidelityReview
+
+SUBMITTED = Status.SUBMITTED  # a counted return awaiting approval
 
 
 def _totals(returns: list[MonthlyReturn], first: date, last: date) -> OutcomeTotals:
@@ -48,6 +52,9 @@ def _totals(returns: list[MonthlyReturn], first: date, last: date) -> OutcomeTot
         ),
         months_reported=len(in_period),
         job_starts_three_months_earlier=sum(r.job_starts or 0 for r in in_base),
+        job_starts_awaiting_approval=sum(
+            r.job_starts or 0 for r in in_period if r.status == SUBMITTED
+        ),
     )
 
 
@@ -57,13 +64,14 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
     due = last_due_month(today)
     period, period_error = chosen_period(None, today)
     monthly: Counter[date] = Counter()
+    awaiting: Counter[date] = Counter()
     sites, site_rates, fidelity = [], {}, {}
     for p in programme.participations:  # one query, then one or more per site
         site = p.site
         organisation = site.organisation
         returns = db.session.scalars(
             sa.select(MonthlyReturn).where(
-                MonthlyReturn.site_id == site.id, MonthlyReturn.status == "submitted"
+                MonthlyReturn.site_id == site.id, MonthlyReturn.status.in_(COUNTED)
             )
         ).all()
         inside = [
@@ -76,6 +84,8 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
         counted = [r for r in inside if r.month <= today]
         for r in counted:
             monthly[r.month] += r.job_starts or 0
+            if r.status == SUBMITTED:
+                awaiting[r.month] += r.job_starts or 0
         first, last = late_window(
             p.joined_on,
             p.left_on,
@@ -97,6 +107,7 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
                 site_target=p.site_target,
                 job_starts=sum(r.job_starts or 0 for r in counted),
                 late_returns=max(0, deadlines.months_owed([(first, last)]) - len(sent)),
+                awaiting_approval=sum(r.job_starts or 0 for r in counted if r.status == SUBMITTED),
             )
         )
         site_rates[site.id] = outcome_rates(_totals(list(returns), period.first, period.last))
@@ -121,6 +132,7 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
         monthly_job_starts=dict(monthly),
         on=today,
         profile=profile,
+        monthly_awaiting=dict(awaiting),
     )
     return {
         "programme": programme,
@@ -135,6 +147,9 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
         "labels": STATUS_LABELS,
         "chart": progress_chart(programme, progress, today),
         "late_total": sum(s.late_returns for s in sites),
+        "approved_only": False,
+        # Reporting completeness (issue 16): the app's own two queries, so the page renders.
+        "completeness": programme_completeness(programme.id, period.first, period.last, today),
         "today": today,
         "remaining_days": max((programme.ends_on - today).days, 0),
     }

@@ -59,6 +59,17 @@ class Text(fields.String):
         return text
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: not 0, 1, "yes" or "on", which marshmallow's Boolean takes."""
+
+    default_error_messages = {"invalid": "Must be true or false"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def date_field(error_messages: dict[str, Any] | None = None, **kwargs: Any) -> fields.Date:
     """A date, YYYY-MM-DD, from 1990-01-01 to 2100-12-31."""
     messages: dict[str, Any] = {"invalid": "Enter a date as YYYY-MM-DD"} | (error_messages or {})

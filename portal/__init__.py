@@ -128,9 +128,12 @@ def configure_blueprints(app: Flask) -> None:
     from portal.dashboard import views as dashboard
     from portal.sites import views as sites
     from programme import views as programme
+    from programme.completeness import views as completeness
     from programme.reports import views as reports
     from sites.returns import views as returns
+    from sites.returns.approval import views as approval
     from sites.returns.importing import views as importing
+    from sites.returns.questions import views as questions
     from training.fidelity import views as fidelity
     from training.visits import views as visits
 
@@ -141,8 +144,11 @@ def configure_blueprints(app: Flask) -> None:
         admin,
         sites,
         programme,
+        completeness,
         returns,
+        approval,
         importing,
+        questions,
         reports,
         fidelity,
         visits,

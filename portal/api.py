@@ -68,9 +68,12 @@ api = PortalApi(spec_kwargs={"extra_plugins": [ErrorResponses()]})
 def register_api(app: Flask) -> None:
     from portal.sites.api import blp as sites_blp
     from programme.api import blp as programmes_blp
+    from programme.completeness.api import blp as completeness_blp
     from programme.reports.api import blp as exports_blp
     from sites.returns.api import blp as returns_blp
+    from sites.returns.approval.api import blp as approval_blp
     from sites.returns.importing import api as importing_api  # noqa: F401  (adds its route to returns_blp)
+    from sites.returns.questions.api import blp as questions_blp
     from training.fidelity.api import blp as fidelity_blp
     from training.visits.api import blp as visits_blp
 
@@ -79,7 +82,10 @@ def register_api(app: Flask) -> None:
     for blueprint in (
         sites_blp,
         returns_blp,
+        approval_blp,
+        questions_blp,
         programmes_blp,
+        completeness_blp,
         exports_blp,
         fidelity_blp,
         visits_blp,

@@ -5,15 +5,17 @@ flask --app portal demo logins
 flask --app portal users create EMAIL --name NAME --role ROLE [--site ID ...]
     [--funder ID] --password-stdin
 flask --app portal tokens create EMAIL --name NAME
+flask --app portal reminders send [--today YYYY-MM-DD]
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from accounts.models import ROLES, User
@@ -25,6 +27,7 @@ from portal.users import create_user
 users = AppGroup("users", help="Manage users.")
 tokens = AppGroup("tokens", help="Manage API tokens.")
 demo = AppGroup("demo", help="The demo network.")
+reminders = AppGroup("reminders", help="E-mail reminders of monthly returns.")
 
 
 def _fail(error: ValidationFailed) -> None:
@@ -120,7 +123,38 @@ def demo_logins() -> None:
         click.echo(f"  {role:<10} {email:<32} password: {password}")
 
 
+@reminders.command("send")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Send what is due on this day instead of today (for trials and tests).",
+)
+def send_reminders_command(today: datetime | None) -> None:
+    """Send the reminders due today that were not sent yet; run it hourly from cron."""
+    from portal.reminders import send_reminders
+
+    base_url = current_app.config.get("BASE_URL")
+    if not base_url:
+        click.echo(
+            "Set BASE_URL (such as https://ips.example.org): the links in the e-mails start "
+            "with it.",
+            err=True,
+        )
+        raise SystemExit(1)
+    day = today.date() if today is not None else date.today()
+    run = send_reminders(day, base_url)
+    click.echo(f"{day:%Y-%m-%d}: sent {len(run.sent)} reminder e-mail(s).")
+    if run.failed:
+        click.echo(
+            f"{len(run.failed)} e-mail(s) could not be sent (the log says why); the next run "
+            "tries them again.",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(demo)
+    app.cli.add_command(reminders)

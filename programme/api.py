@@ -20,6 +20,7 @@ from core.web.access import allow
 from programme import figures, queries, schemas, services
 from programme.models import Programme
 from programme.queries import get_programme_or_404
+from sites.returns.workflow import counted_statuses
 
 blp = Blueprint(
     "programmes_api", __name__, url_prefix="/api/v1", description="Programmes and progress"
@@ -87,8 +88,9 @@ class ProgrammeProgress(MethodView):
     def get(self, args: dict[str, Any], programme_id: int) -> Any:
         programme = get_programme_or_404(current_user, programme_id)
         on = args.get("on") or date.today()
-        progress = queries.progress_of([programme], on)[programme.id]
-        sites = figures.programme_sites(programme, on)
+        counted = counted_statuses(current_user.role)
+        progress = queries.progress_of([programme], on, counted)[programme.id]
+        sites = figures.programme_sites(programme, on, counted)
         return asdict(progress) | {"sites": [asdict(site) for site in sites]}
 
 
@@ -97,4 +99,4 @@ class NetworkSummary(MethodView):
     @allow(*EVERY_ROLE)
     @blp.response(200, schemas.NetworkSummary)
     def get(self) -> Any:
-        return asdict(figures.network_summary(date.today()))
+        return asdict(figures.network_summary(date.today(), counted_statuses(current_user.role)))

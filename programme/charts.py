@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
 from core.charts import (
@@ -30,10 +31,13 @@ def programme_progress_chart(
     expected: Sequence[tuple[date, float]],
     projection: Sequence[tuple[date, float]],
     target: int | None = None,
+    awaiting: Sequence[int] | None = None,
 ) -> Chart:
     """Cumulative job starts against the expected line, the projection to the end and the
     target (a level line across the programme's months, named with its figure); the table gives
-    each month's figures, people as whole numbers."""
+    each month's figures, people as whole numbers, and (with `awaiting`, the cumulative job
+    starts awaiting approval by month: staff's figures) how many of those achieved await
+    approval."""
     layout = base_layout("Cumulative job starts", "Job starts")
     traces = []
     traces.append(
@@ -79,7 +83,7 @@ def programme_progress_chart(
             )
         )
     return figure_json(
-        layout, traces, _progress_table(months, cumulative, expected, projection, target)
+        layout, traces, _progress_table(months, cumulative, expected, projection, target, awaiting)
     )
 
 
@@ -89,16 +93,26 @@ def _progress_table(
     expected: Sequence[tuple[date, float]],
     projection: Sequence[tuple[date, float]],
     target: int | None,
+    awaiting: Sequence[int] | None = None,
 ) -> ChartTable:
-    """A row per month of the chart: achieved, expected and (when drawn) projected job starts."""
-    lines = [dict(zip(months, cumulative, strict=True)), dict(expected)]
-    columns = [Column("Month"), Column("Achieved", numeric=True), Column("Expected", numeric=True)]
+    """A row per month of the chart: achieved (and of those, awaiting approval), expected and
+    (when drawn) projected job starts."""
+    lines = [dict(zip(months, cumulative, strict=True))]
+    columns = [Column("Month"), Column("Achieved", numeric=True)]
+    if awaiting is not None:
+        lines.append(dict(zip(months, awaiting, strict=True)))
+        columns.append(Column("Of which awaiting approval", numeric=True))
+    lines.append(dict(expected))
+    columns.append(Column("Expected", numeric=True))
     if projection:
         lines.append(dict(projection))
         columns.append(Column("Projected", numeric=True))
     caption = "Cumulative job starts by month"
     if target is not None:
         caption += f", against a target of {number(target)}"
+    if awaiting is not None:
+        waiting = awaiting[-1] if awaiting else 0
+        caption += f"; {number(waiting) if waiting else 'none'} awaiting approval"
     return ChartTable(
         caption=caption,
         columns=tuple(columns),
@@ -109,7 +123,11 @@ def _progress_table(
     )
 
 
-def progress_chart(programme: Any, progress: Any, today: date) -> Chart:
+def progress_chart(
+    programme: Any, progress: Any, today: date, approved_only: bool = False
+) -> Chart:
+    """The programme's progress chart; the table says how much awaits approval unless the
+    figures are approved only (a funder's)."""
     profile = {t.month: t.cumulative for t in programme.target_profile} or None
     expected = expected_line(
         starts_on=programme.starts_on,
@@ -125,10 +143,14 @@ def progress_chart(programme: Any, progress: Any, today: date) -> Chart:
             (month, round(progress.achieved + progress.run_rate * i, 1))
             for i, month in enumerate(months)
         ]
+    awaiting = None
+    if not approved_only:
+        awaiting = list(accumulate(m.awaiting_approval for m in progress.by_month))
     return programme_progress_chart(
         [m.month for m in progress.by_month],
         [m.cumulative for m in progress.by_month],
         expected,
         projection,
         target=programme.job_start_target,
+        awaiting=awaiting,
     )

@@ -3,6 +3,7 @@ site's job starts inside participation, and the whole network at a glance."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +27,8 @@ from sites.outcomes import (
     period_choices,
     with_choice,
 )
-from sites.queries import outcome_totals
+from sites.queries import awaiting_approval, of_statuses, outcome_totals
+from sites.returns.workflow import COUNTED, COUNTED_FOR_FUNDERS
 from training.fidelity.queries import latest_bands
 from training.fidelity.scale import BANDS
 
@@ -42,17 +44,28 @@ class SiteFigures:
     site_target: int | None
     job_starts: int
     late_returns: int
+    awaiting_approval: int = 0  # of its job starts
 
 
-def programme_sites(programme: Programme, on: date) -> list[SiteFigures]:
-    """The programme's sites with their job starts inside participation and late returns."""
+def programme_sites(
+    programme: Programme, on: date, counted: Sequence[str] = COUNTED
+) -> list[SiteFigures]:
+    """The programme's sites with their job starts inside participation (of the `counted`
+    returns, and how many of them await approval) and late returns."""
     starts_query = (
-        participating_returns()
-        .add_columns(Participation.id, sa.func.sum(MonthlyReturn.job_starts))
+        participating_returns(counted)
+        .add_columns(
+            Participation.id,
+            sa.func.sum(MonthlyReturn.job_starts),
+            awaiting_approval(MonthlyReturn.job_starts),
+        )
         .where(Participation.programme_id == programme.id, MonthlyReturn.month <= on)
         .group_by(Participation.id)
     )
-    starts = {pid: int(total or 0) for pid, total in db.session.execute(starts_query)}
+    starts = {
+        pid: (int(total or 0), int(waiting or 0))
+        for pid, total, waiting in db.session.execute(starts_query)
+    }
     late = late_returns(on, programme_id=programme.id)
     rows = db.session.execute(
         sa.select(Participation, Site.name, Organisation.name, Site.region)
@@ -70,8 +83,9 @@ def programme_sites(programme: Programme, on: date) -> list[SiteFigures]:
             joined_on=p.joined_on,
             left_on=p.left_on,
             site_target=p.site_target,
-            job_starts=starts.get(p.id, 0),
+            job_starts=starts.get(p.id, (0, 0))[0],
             late_returns=late.get(p.site_id, 0),
+            awaiting_approval=starts.get(p.id, (0, 0))[1],
         )
         for p, site_name, organisation, region in rows
     ]
@@ -89,9 +103,13 @@ class NetworkSummary:
     financial_year_starts_on: date
     late_returns: int
     sites_with_late_returns: int
+    awaiting_approval_this_year: int = 0  # of the job starts this financial year
+    awaiting_approval_total: int = 0
+    approved_only: bool = False  # a funder's figures: approved returns only
 
 
-def network_summary(today: date) -> NetworkSummary:
+def network_summary(today: date, counted: Sequence[str] = COUNTED) -> NetworkSummary:
+    """The network at a glance, its job starts from the `counted` returns (the reader's)."""
     from core.months import financial_year_start
     from sites.models import Designation
 
@@ -112,18 +130,19 @@ def network_summary(today: date) -> NetworkSummary:
         )
     )
     year_start = financial_year_start(today)
-    submitted = MonthlyReturn.status == ReturnStatus.SUBMITTED
-    total, this_year = db.session.execute(
+    in_year = MonthlyReturn.month >= year_start
+    in_year_awaiting = sa.and_(in_year, MonthlyReturn.status == ReturnStatus.SUBMITTED)
+    total, this_year, awaiting_total, awaiting_this_year = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(MonthlyReturn.job_starts), 0),
-            sa.func.coalesce(
-                sa.func.sum(MonthlyReturn.job_starts).filter(MonthlyReturn.month >= year_start), 0
-            ),
-        ).where(submitted)
+            sa.func.coalesce(sa.func.sum(MonthlyReturn.job_starts).filter(in_year), 0),
+            awaiting_approval(MonthlyReturn.job_starts),
+            sa.func.coalesce(sa.func.sum(MonthlyReturn.job_starts).filter(in_year_awaiting), 0),
+        ).where(of_statuses(counted))
     ).one()
     programmes = db.session.scalars(sa.select(Programme)).all()
     by_status = dict.fromkeys(ProgressStatus, 0)
-    for progress in progress_of(programmes, today).values():
+    for progress in progress_of(programmes, today, counted).values():
         by_status[progress.status] += 1
     late = late_returns(today)
     return NetworkSummary(
@@ -137,16 +156,27 @@ def network_summary(today: date) -> NetworkSummary:
         financial_year_starts_on=year_start,
         late_returns=sum(late.values()),
         sites_with_late_returns=len(late),
+        awaiting_approval_this_year=int(awaiting_this_year),
+        awaiting_approval_total=int(awaiting_total),
+        approved_only=approved_only(counted),
     )
 
 
-def programme_figures(programme: Programme, today: date, period: Period) -> dict[str, Any]:
+def approved_only(counted: Sequence[str]) -> bool:
+    """Whether figures of `counted` statuses are a funder's: approved returns only."""
+    return tuple(counted) == COUNTED_FOR_FUNDERS
+
+
+def programme_figures(
+    programme: Programme, today: date, period: Period, counted: Sequence[str] = COUNTED
+) -> dict[str, Any]:
     """What the programme page and its printable report both show: progress and its chart, each
-    site's figures, outcome rates over `period` and latest fidelity band."""
-    progress = queries.progress_of([programme], today)[programme.id]
-    sites = figures.programme_sites(programme, today)
+    site's figures, outcome rates over `period` and latest fidelity band, from the `counted`
+    returns (the reader's: workflow.counted_statuses)."""
+    progress = queries.progress_of([programme], today, counted)[programme.id]
+    sites = figures.programme_sites(programme, today, counted)
     site_ids = sa.select(Participation.site_id).where(Participation.programme_id == programme.id)
-    totals = outcome_totals(site_ids, period.first, period.last)
+    totals = outcome_totals(site_ids, period.first, period.last, counted)
     return {
         "programme": programme,
         "progress": progress,
@@ -158,11 +188,12 @@ def programme_figures(programme: Programme, today: date, period: Period) -> dict
         "fidelity": latest_bands(site_ids),
         "bands": BANDS,
         "labels": STATUS_LABELS,
-        "chart": progress_chart(programme, progress, today),
+        "chart": progress_chart(programme, progress, today, approved_only(counted)),
         "status_rule": status_explained(
             progress.status, programme.starts_on, programme.job_start_target
         ),
         "late_total": sum(s.late_returns for s in sites),
+        "approved_only": approved_only(counted),
     }
 
 

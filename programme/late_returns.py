@@ -1,6 +1,7 @@
 """Late returns: a participating site owes a return for each month it takes part in that ended
-more than 10 working days ago without a submitted return. The counts (late_returns) and the
-months themselves (late_return_months) follow one rule."""
+more than 10 working days ago without a return received: submitted or approved, whoever reads
+(a draft, or a return sent back to be corrected, is not received, so it can be late). The counts
+(late_returns) and the months themselves (late_return_months) follow one rule."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ from programme.queries import participating_returns
 from sites.models import MonthlyReturn, Organisation, Site
 from sites.returns import deadlines
 from sites.returns.queries import working_days_allowed
+from sites.returns.workflow import COUNTED
+
+# A month's return is received once submitted, approved or not: the same for every reader.
+RECEIVED = COUNTED
 
 
 def last_due_month(today: date) -> date:
@@ -67,10 +72,10 @@ def late_window(
 def _submitted_in_windows(
     programme_id: int | None, site_ids: list[int] | None, due: date
 ) -> dict[int, int]:
-    """Distinct months with a submitted return inside the sites' late-return windows."""
+    """Distinct months with a received return inside the sites' late-return windows."""
     s = Site
     query = (
-        participating_returns()
+        participating_returns(RECEIVED)
         .join(Site, Site.id == Participation.site_id)
         .add_columns(Participation.site_id, sa.func.count(sa.distinct(MonthlyReturn.month)))
         .where(
@@ -178,7 +183,7 @@ def late_return_months(
 
     # The same conditions as _submitted_in_windows, keeping each month rather than a count.
     submitted_query = (
-        participating_returns()
+        participating_returns(RECEIVED)
         .join(Site, Site.id == Participation.site_id)
         .add_columns(Participation.site_id, MonthlyReturn.month)
         .where(

@@ -2,10 +2,12 @@
 
 Pure functions over plain dates and numbers. Months are named by their first day.
 
-- Achieved at D: the sum of ``monthly_job_starts`` (already filtered by the caller to submitted
-  returns of participating sites) over the months of the programme period, the month of
-  ``starts_on`` to the month of ``ends_on``, that start on or before D. Other months are ignored.
-  Nothing is achieved before ``starts_on``.
+- Achieved at D: the sum of ``monthly_job_starts`` (already filtered by the caller to the returns
+  that count for the reader, of participating sites: submitted and approved for staff, approved
+  only for funders) over the months of the programme period, the month of ``starts_on`` to the
+  month of ``ends_on``, that start on or before D. Other months are ignored. Nothing is achieved
+  before ``starts_on``. Awaiting approval: the same sum over ``monthly_awaiting`` (the job starts
+  of those months' submitted, not yet approved, returns; part of achieved, never added to it).
 - Expected at D, linear (no profile): target x elapsed days / total days, both counted inclusively
   from ``starts_on``; 0 before ``starts_on`` and exactly the target on or after ``ends_on``.
 - Expected at D with a profile (month start -> expected cumulative job starts by that month's end):
@@ -83,6 +85,7 @@ class MonthPoint:
     job_starts: int
     cumulative: int
     expected: float
+    awaiting_approval: int = 0  # of this month's job starts
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class Progress:
     projected: float
     status: str
     by_month: list[MonthPoint]
+    awaiting_approval: int = 0  # of the achieved job starts
 
 
 def _check_programme(starts_on: date, ends_on: date, target: int) -> None:
@@ -219,8 +223,10 @@ def programme_progress(
     monthly_job_starts: Mapping[date, int],
     on: date,
     profile: Mapping[date, float] | None = None,
+    monthly_awaiting: Mapping[date, int] | None = None,
 ) -> Progress:
-    """The programme's progress on ``on``: achieved, expected, projection and status."""
+    """The programme's progress on ``on``: achieved (and how much of it awaits approval),
+    expected, projection and status."""
     expected_on = _expected_function(starts_on, ends_on, target, profile)
     first_month, last_month = month_start(starts_on), month_start(ends_on)
     totals = {
@@ -228,19 +234,22 @@ def programme_progress(
         for month, job_starts in _totals_by_month(monthly_job_starts).items()
         if first_month <= month <= last_month
     }
+    awaiting_by_month = _totals_by_month(monthly_awaiting or {})
 
     by_month: list[MonthPoint] = []
-    achieved = 0
+    achieved = awaiting = 0
     if on >= starts_on:
         for month in months_between(starts_on, min(on, ends_on)):
             job_starts = totals.get(month, 0)
             achieved += job_starts
+            awaiting += awaiting_by_month.get(month, 0)
             by_month.append(
                 MonthPoint(
                     month=month,
                     job_starts=job_starts,
                     cumulative=achieved,
                     expected=round(expected_on(month_end(month)), 1),
+                    awaiting_approval=awaiting_by_month.get(month, 0),
                 )
             )
 
@@ -271,4 +280,5 @@ def programme_progress(
         projected=round(projected, 1),
         status=status,
         by_month=by_month,
+        awaiting_approval=awaiting,
     )

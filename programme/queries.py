@@ -16,7 +16,9 @@ from core.extensions import db
 from core.sql import sql_month_start
 from programme.models import Funder, Participation, Programme, TargetMonth
 from programme.progress import Progress, programme_progress
-from sites.models import MonthlyReturn, ReturnStatus
+from sites.models import MonthlyReturn
+from sites.queries import awaiting_approval, of_statuses
+from sites.returns.workflow import COUNTED
 
 
 def counted_months() -> list[sa.ColumnElement[bool]]:
@@ -31,37 +33,52 @@ def counted_months() -> list[sa.ColumnElement[bool]]:
     ]
 
 
-def _inside_participation() -> list[sa.ColumnElement[bool]]:
-    """A submitted return in a month its programme counts."""
-    return [MonthlyReturn.status == ReturnStatus.SUBMITTED, *counted_months()]
+def _inside_participation(counted: Sequence[str]) -> list[sa.ColumnElement[bool]]:
+    """A counted return in a month its programme counts."""
+    return [of_statuses(counted), *counted_months()]
 
 
-def participating_returns() -> sa.Select:
+def participating_returns(counted: Sequence[str] = COUNTED) -> sa.Select:
+    """Returns of `counted` statuses joined to the participations (and programmes) that count
+    them. The default, submitted and approved, is also what late returns count as received."""
     return (
         sa.select()
         .select_from(Participation)
         .join(Programme, Programme.id == Participation.programme_id)
         .join(MonthlyReturn, MonthlyReturn.site_id == Participation.site_id)
-        .where(*_inside_participation())
+        .where(*_inside_participation(counted))
     )
 
 
-def monthly_job_starts(programme_ids: Iterable[int], on: date) -> dict[int, dict[date, int]]:
+MonthlyFigures = dict[int, dict[date, int]]  # programme id -> month -> job starts
+
+
+def monthly_job_starts(
+    programme_ids: Iterable[int], on: date, counted: Sequence[str] = COUNTED
+) -> tuple[MonthlyFigures, MonthlyFigures]:
+    """Each programme's job starts by month of the `counted` returns up to `on`, and of those
+    the job starts awaiting approval: one query."""
     ids = list(programme_ids)
-    result: dict[int, dict[date, int]] = defaultdict(dict)
+    starts: MonthlyFigures = defaultdict(dict)
+    awaiting: MonthlyFigures = defaultdict(dict)
     if not ids:
-        return result
+        return starts, awaiting
     query = (
-        participating_returns()
+        participating_returns(counted)
         .add_columns(
-            Participation.programme_id, MonthlyReturn.month, sa.func.sum(MonthlyReturn.job_starts)
+            Participation.programme_id,
+            MonthlyReturn.month,
+            sa.func.sum(MonthlyReturn.job_starts),
+            awaiting_approval(MonthlyReturn.job_starts),
         )
         .where(Participation.programme_id.in_(ids), MonthlyReturn.month <= on)
         .group_by(Participation.programme_id, MonthlyReturn.month)
     )
-    for programme_id, month, job_starts in db.session.execute(query):
-        result[programme_id][month] = int(job_starts or 0)
-    return result
+    for programme_id, month, job_starts, waiting in db.session.execute(query):
+        starts[programme_id][month] = int(job_starts or 0)
+        if waiting:
+            awaiting[programme_id][month] = int(waiting)
+    return starts, awaiting
 
 
 def target_profiles(programme_ids: Iterable[int]) -> dict[int, dict[date, int]]:
@@ -77,11 +94,14 @@ def target_profiles(programme_ids: Iterable[int]) -> dict[int, dict[date, int]]:
     return result
 
 
-def progress_of(programmes: Iterable[Programme], on: date) -> dict[int, Progress]:
-    """Progress of many programmes in two queries."""
+def progress_of(
+    programmes: Iterable[Programme], on: date, counted: Sequence[str] = COUNTED
+) -> dict[int, Progress]:
+    """Progress of many programmes in two queries, counting the returns of `counted` statuses
+    (workflow.counted_statuses of the reader)."""
     programmes = list(programmes)
     ids = [p.id for p in programmes]
-    starts, profiles = monthly_job_starts(ids, on), target_profiles(ids)
+    (starts, awaiting), profiles = monthly_job_starts(ids, on, counted), target_profiles(ids)
     return {
         p.id: programme_progress(
             starts_on=p.starts_on,
@@ -90,6 +110,7 @@ def progress_of(programmes: Iterable[Programme], on: date) -> dict[int, Progress
             monthly_job_starts=starts.get(p.id, {}),
             on=on,
             profile=profiles.get(p.id) or None,
+            monthly_awaiting=awaiting.get(p.id, {}),
         )
         for p in programmes
     }

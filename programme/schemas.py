@@ -115,6 +115,12 @@ class Progress(Schema):
     run_rate = fields.Float()
     projected = fields.Float()
     status = fields.String(validate=validate.OneOf(STATUSES))
+    awaiting_approval = fields.Integer(
+        metadata={
+            "description": "Of the job starts achieved, those in submitted returns not yet "
+            "approved; 0 for a funder, whose figures count approved returns only"
+        }
+    )
     by_month = fields.List(fields.Nested(ProgressMonth))
     sites = fields.List(fields.Nested(ProgressSite))
 

@@ -15,13 +15,15 @@ from accounts.scopes import programme_options, programme_scope, site_scope
 from core.schemas import path_id
 from core.web.access import allow
 from programme import queries
-from programme.figures import default_period, programme_figures
+from programme.completeness.queries import programme_completeness
+from programme.figures import approved_only, default_period, programme_figures
 from programme.forms import ProgrammeStatusFilterForm
 from programme.late_returns import LateSite, late_return_months
 from programme.progress import STATUS_LABELS
 from programme.queries import get_programme_or_404
 from sites.forms import ProgrammeRegionFilterForm
 from sites.models import REGIONS
+from sites.returns.workflow import counted_statuses
 
 bp = Blueprint("programme", __name__)
 
@@ -33,7 +35,8 @@ def index() -> Any:
     form = ProgrammeStatusFilterForm(formdata=request.args)
     status = form.chosen_status()
     programmes = queries.programmes_in_scope(programme_scope(current_user))
-    progress = queries.progress_of([p for p, _ in programmes], today)
+    counted = counted_statuses(current_user.role)
+    progress = queries.progress_of([p for p, _ in programmes], today, counted)
     if status is not None:
         programmes = [row for row in programmes if progress[row[0].id].status == status]
     return render_template(
@@ -43,6 +46,8 @@ def index() -> Any:
         labels=STATUS_LABELS,
         form=form,
         status=status,
+        approved_only=approved_only(counted),
+        today=today,
     )
 
 
@@ -54,11 +59,12 @@ def detail(programme_id: int) -> Any:
     period, period_error, periods = default_period(programme, request.args.get("period"), today)
     return render_template(
         "programme/detail.html",
-        **programme_figures(programme, today, period),
+        **programme_figures(programme, today, period, counted_statuses(current_user.role)),
         period_error=period_error,
         periods=periods,
         today=today,
         remaining_days=max((programme.ends_on - today).days, 0),
+        completeness=programme_completeness(programme.id, period.first, period.last, today),
     )
 
 

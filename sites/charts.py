@@ -21,10 +21,12 @@ from core.charts import (
 from core.web.layout import month_name, number, percent
 
 
-def site_outcomes_chart(rows: Sequence[Any]) -> Chart:
+def site_outcomes_chart(rows: Sequence[Any], approved_only: bool = False) -> Chart:
     """A site's monthly job starts (bars) beside its caseload and people in work (lines).
 
-    `rows` have month, job_starts, caseload and in_work (sites.queries.monthly_outcomes)."""
+    `rows` have month, job_starts, caseload, in_work and status (sites.queries.monthly_outcomes).
+    The table says which months await approval, unless only approved returns were read (a
+    funder's figures)."""
     months = [row.month.isoformat() for row in rows]
     layout = base_layout("Outcomes by month", "People")
     traces = []
@@ -57,25 +59,27 @@ def site_outcomes_chart(rows: Sequence[Any]) -> Chart:
             line={"color": NHS_GREEN, "width": 3},
         )
     )
-    table = ChartTable(
-        caption="Submitted monthly figures",
-        columns=(
-            Column("Month"),
-            Column("Job starts", numeric=True),
-            Column("Caseload", numeric=True),
-            Column("In work", numeric=True),
-        ),
-        rows=tuple(
-            (
-                month_name(row.month),
-                number(row.job_starts),
-                number(row.caseload),
-                number(row.in_work),
-            )
-            for row in rows
-        ),
+    columns = (
+        Column("Month"),
+        Column("Job starts", numeric=True),
+        Column("Caseload", numeric=True),
+        Column("In work", numeric=True),
     )
+    cells = [
+        (month_name(row.month), number(row.job_starts), number(row.caseload), number(row.in_work))
+        for row in rows
+    ]
+    if approved_only:
+        caption = "Approved monthly figures"
+    else:
+        caption = "Submitted and approved monthly figures"
+        columns += (Column("Approval"),)
+        cells = [(*cell, APPROVAL[row.status]) for cell, row in zip(cells, rows, strict=True)]
+    table = ChartTable(caption=caption, columns=columns, rows=tuple(cells))
     return figure_json(layout, traces, table)
+
+
+APPROVAL = {"approved": "Approved", "submitted": "Awaiting approval"}
 
 
 def site_rates_chart(rows: Sequence[Any], period: str | None = None) -> Chart:

@@ -175,6 +175,10 @@ class MonthlyReturn(Record, db.Model):
         cascade="all, delete-orphan",
         order_by="ReturnVersion.number",
     )
+    # The approval history (sites.returns.workflow), oldest first.
+    steps: Mapped[list[ReturnStep]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturnStep.id"
+    )
 
     @property
     def is_submitted(self) -> bool:

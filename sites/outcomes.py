@@ -58,7 +58,8 @@ _FINANCIAL_YEAR = re.compile(r"(?:fy-)?([0-9]{4})-([0-9]{2})")
 
 @dataclass(frozen=True)
 class OutcomeTotals:
-    """Sums of a site's submitted returns over a period (0 when it sent none)."""
+    """Sums of a site's counted returns over a period (0 when it sent none): submitted and
+    approved for staff, approved only for funders (workflow.counted_statuses)."""
 
     referrals: int = 0
     caseload: int = 0
@@ -72,6 +73,8 @@ class OutcomeTotals:
     months_reported: int = 0
     # Job starts of the months three months before the period's months: sustainment's denominator.
     job_starts_three_months_earlier: int = 0
+    # Of `job_starts`, those in submitted returns not yet approved.
+    job_starts_awaiting_approval: int = 0
 
 
 @dataclass(frozen=True)

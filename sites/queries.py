@@ -25,6 +25,7 @@ from core.extensions import db
 from core.months import add_months, month_start
 from sites import outcomes
 from sites.models import RETURN_COUNTS, Designation, MonthlyReturn, Organisation, ReturnStatus, Site
+from sites.returns.workflow import COUNTED
 
 
 def holds_award(designation: Designation, on: date) -> bool:
@@ -43,11 +44,25 @@ def centre_of_excellence_on(on: date) -> sa.Exists:
     )
 
 
+def of_statuses(counted: Sequence[str]) -> sa.ColumnElement[bool]:
+    """A return whose status is one of `counted` (workflow.counted_statuses: whose figures count
+    for the reader; every read of figures takes them, COUNTED by default)."""
+    return MonthlyReturn.status.in_([str(status) for status in counted])
+
+
+def awaiting_approval(column: Any) -> Any:
+    """SQL: the sum of `column` over the submitted, not yet approved, returns among those read
+    (0 when none, and always 0 when only approved returns count)."""
+    submitted = MonthlyReturn.status == ReturnStatus.SUBMITTED
+    return sa.func.coalesce(sa.func.sum(column).filter(submitted), 0)
+
+
 def monthly_outcomes(
-    site_id: int, months: int = 36, on: date | None = None
+    site_id: int, months: int = 36, on: date | None = None, counted: Sequence[str] = COUNTED
 ) -> Sequence[sa.Row[Any]]:
-    """Rows of month, job_starts, caseload, in_work from the site's submitted returns for the
-    `months` calendar months up to and including the month of `on` (today), oldest first."""
+    """Rows of month, job_starts, caseload, in_work and status from the site's `counted` returns
+    for the `months` calendar months up to and including the month of `on` (today), oldest
+    first."""
     on = on or date.today()
     last = month_start(on)
     first = add_months(last, -(months - 1))
@@ -57,10 +72,11 @@ def monthly_outcomes(
             MonthlyReturn.job_starts,
             MonthlyReturn.caseload,
             MonthlyReturn.in_work,
+            MonthlyReturn.status,
         )
         .where(
             MonthlyReturn.site_id == site_id,
-            MonthlyReturn.status == ReturnStatus.SUBMITTED,
+            of_statuses(counted),
             MonthlyReturn.month >= first,
             MonthlyReturn.month <= last,
         )
@@ -69,16 +85,21 @@ def monthly_outcomes(
 
 
 def site_returns_select(
-    site_id: int, from_month: date | None = None, to_month: date | None = None
+    site_id: int,
+    from_month: date | None = None,
+    to_month: date | None = None,
+    statuses: Sequence[str] | None = None,
 ) -> sa.Select:
-    """The site's returns (any status) between two months inclusive, oldest first, with their
-    sector counts loaded in one more query."""
+    """The site's returns between two months inclusive, oldest first, with their sector counts
+    loaded in one more query: of `statuses` only, or of any status when None."""
     select = (
         sa.select(MonthlyReturn)
         .where(MonthlyReturn.site_id == site_id)
         .options(selectinload(MonthlyReturn.sectors))
         .order_by(MonthlyReturn.month)
     )
+    if statuses is not None:
+        select = select.where(MonthlyReturn.status.in_(statuses))
     if from_month is not None:
         select = select.where(MonthlyReturn.month >= month_start(from_month))
     if to_month is not None:
@@ -110,10 +131,13 @@ def _of_sites(sites: SiteIds) -> Any:
     return MonthlyReturn.site_id.in_(list(sites))
 
 
-def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcomes.OutcomeTotals]:
-    """Each site's sums of submitted returns over the months `first` to `last`, with the job starts
-    of the months three months earlier (13-week sustainment's denominator): one grouped query.
-    Sites without a submitted return in either range are left out: their totals are all 0."""
+def outcome_totals(
+    sites: SiteIds, first: date, last: date, counted: Sequence[str] = COUNTED
+) -> dict[int, outcomes.OutcomeTotals]:
+    """Each site's sums of `counted` returns over the months `first` to `last`, with the job
+    starts of the months three months earlier (13-week sustainment's denominator) and those of
+    the period awaiting approval: one grouped query. Sites without a counted return in either
+    range are left out: their totals are all 0."""
     r = MonthlyReturn
     first, last = month_start(first), month_start(last)
     in_period = r.month.between(first, last)
@@ -132,10 +156,11 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
             total(r.employment_specialists_fte).label("employment_specialists_fte"),
             sa.func.count().filter(in_period).label("months_reported"),
             total(r.job_starts, in_base).label("job_starts_three_months_earlier"),
+            total(r.job_starts, sa.and_(in_period, r.status == ReturnStatus.SUBMITTED)).label(
+                "job_starts_awaiting_approval"
+            ),
         )
-        .where(
-            r.status == ReturnStatus.SUBMITTED, r.month.between(earliest, last), _of_sites(sites)
-        )
+        .where(of_statuses(counted), r.month.between(earliest, last), _of_sites(sites))
         .group_by(r.site_id)
         .having(sa.func.count().filter(sa.or_(in_period, in_base)) > 0)
     )
@@ -147,34 +172,41 @@ def outcome_totals(sites: SiteIds, first: date, last: date) -> dict[int, outcome
             ),
             months_reported=int(row.months_reported),
             job_starts_three_months_earlier=int(row.job_starts_three_months_earlier),
+            job_starts_awaiting_approval=int(row.job_starts_awaiting_approval),
         )
         for row in db.session.execute(query)
     }
 
 
-def site_outcome_totals(site_id: int, first: date, last: date) -> outcomes.OutcomeTotals:
+def site_outcome_totals(
+    site_id: int, first: date, last: date, counted: Sequence[str] = COUNTED
+) -> outcomes.OutcomeTotals:
     """One site's `outcome_totals` (all 0 when it sent no returns)."""
-    return outcome_totals([site_id], first, last).get(site_id, outcomes.OutcomeTotals())
+    return outcome_totals([site_id], first, last, counted).get(site_id, outcomes.OutcomeTotals())
 
 
-def network_rate_medians(first: date, last: date) -> dict[str, float | None]:
+def network_rate_medians(
+    first: date, last: date, counted: Sequence[str] = COUNTED
+) -> dict[str, float | None]:
     """The median over sites of 13-week sustainment and of 4-week contact for the period, over
-    every site with a submitted return in it and that rate: one grouped query."""
-    totals = outcome_totals(None, first, last).values()
+    every site with a counted return in it and that rate: one grouped query."""
+    totals = outcome_totals(None, first, last, counted).values()
     return outcomes.network_medians(
         outcomes.outcome_rates(site) for site in totals if site.months_reported
     )
 
 
-def monthly_rates(site_id: int, first: date, last: date) -> list[outcomes.MonthRates]:
+def monthly_rates(
+    site_id: int, first: date, last: date, counted: Sequence[str] = COUNTED
+) -> list[outcomes.MonthRates]:
     """The site's employment and job-start rates for each month from `first` to `last` with a
-    submitted return, oldest first."""
+    `counted` return, oldest first."""
     r = MonthlyReturn
     rows = db.session.execute(
         sa.select(r.month, r.in_work, r.job_starts, r.caseload)
         .where(
             r.site_id == site_id,
-            r.status == ReturnStatus.SUBMITTED,
+            of_statuses(counted),
             r.month.between(month_start(first), month_start(last)),
         )
         .order_by(r.month)
@@ -189,12 +221,10 @@ def monthly_rates(site_id: int, first: date, last: date) -> list[outcomes.MonthR
     ]
 
 
-def first_return_month(sites: SiteIds) -> date | None:
-    """The earliest month with a submitted return from any of `sites`; None when there is none."""
+def first_return_month(sites: SiteIds, counted: Sequence[str] = COUNTED) -> date | None:
+    """The earliest month with a `counted` return from any of `sites`; None when there is none."""
     return db.session.scalar(
-        sa.select(sa.func.min(MonthlyReturn.month)).where(
-            MonthlyReturn.status == ReturnStatus.SUBMITTED, _of_sites(sites)
-        )
+        sa.select(sa.func.min(MonthlyReturn.month)).where(of_statuses(counted), _of_sites(sites))
     )
 
 

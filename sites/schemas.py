@@ -158,7 +158,12 @@ class OutcomeTotalsOut(Schema):
     employment_specialists_fte = fields.Float(
         metadata={"description": "Monthly full-time equivalents, summed"}
     )
-    months_reported = fields.Integer(metadata={"description": "Months with a submitted return"})
+    months_reported = fields.Integer(
+        metadata={
+            "description": "Months with a counted return: submitted or approved (approved only "
+            "for a funder)"
+        }
+    )
     job_starts_three_months_earlier = fields.Integer(
         metadata={
             "description": "Job starts of the months three months before each month: the "

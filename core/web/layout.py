@@ -22,6 +22,7 @@ NAVIGATION = [
     ("My sites", "dashboard.my_sites", {"trainer"}),
     ("Actions", "visits.actions", {"admin", "trainer", "site_lead"}),
     ("Returns", "returns.index", {"admin", "site_lead"}),
+    ("Approval", "approval.index", {"admin"}),
     ("Admin", "admin.index", {"admin"}),
 ]
 

@@ -21,9 +21,21 @@ from programme.models import Programme
 from programme.progress import Progress, ProgressStatus
 from programme.queries import progress_of
 from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site, UserSite
+from sites.queries import awaiting_approval, of_statuses
+from sites.returns.approval.queries import (
+    SentBack,
+    returns_awaiting_approval,
+    sent_back_returns,
+)
 from sites.returns.deadlines import this_months_return
 from sites.returns.obligations import months_required
 from sites.returns.queries import return_due_date
+from sites.returns.questions.queries import (
+    QueryLine,
+    answered_queries_raised_by,
+    open_queries_of_sites,
+)
+from sites.returns.workflow import COUNTED
 from training.assignments.queries import current_assignments
 from training.fidelity import scoring
 from training.fidelity.cadence import Cadence
@@ -55,6 +67,7 @@ class MySite:
     job_starts_this_year: int
     site_target: int | None  # the sum of the current participations' targets; None: none set
     late_returns: int = field(default=0)
+    job_starts_awaiting_approval: int = 0  # of job_starts_this_year
 
 
 def my_sites(trainer_id: int, today: date) -> list[MySite]:
@@ -109,10 +122,14 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
     )
     year_start = financial_year_start(today)
     job_starts = (
-        sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
+        sa.select(
+            MonthlyReturn.site_id,
+            sa.func.sum(MonthlyReturn.job_starts).label("job_starts"),
+            awaiting_approval(MonthlyReturn.job_starts).label("awaiting"),
+        )
         .where(
             MonthlyReturn.site_id.in_(assigned),
-            MonthlyReturn.status == ReturnStatus.SUBMITTED,
+            of_statuses(COUNTED),
             MonthlyReturn.month >= year_start,
             MonthlyReturn.month <= today,
         )
@@ -131,6 +148,7 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
             ranked.c.reviewed_on,
             targets.c.site_target,
             job_starts.c.job_starts,
+            job_starts.c.awaiting,
         )
         .join(Organisation, Organisation.id == Site.organisation_id)
         .outerjoin(last_visits, last_visits.c.site_id == Site.id)
@@ -156,6 +174,7 @@ def my_sites(trainer_id: int, today: date) -> list[MySite]:
             band=scoring.band_of_total(row.total),
             job_starts_this_year=int(row.job_starts or 0),
             site_target=None if row.site_target is None else int(row.site_target),
+            job_starts_awaiting_approval=int(row.awaiting or 0),
         )
         for row in rows
     ]
@@ -185,6 +204,8 @@ class SiteLeadTasks:
     drafts: list[ReturnToSend]  # saved, not submitted, oldest first
     actions: Page[ActionRow]  # open actions agreed with their sites, earliest due first
     overdue_actions: int
+    sent_back: list[SentBack] = field(default_factory=list)  # to correct, with the reason
+    open_queries: list[QueryLine] = field(default_factory=list)  # to answer, oldest return first
 
     @property
     def late_months(self) -> int:
@@ -217,10 +238,7 @@ def site_lead_tasks(user: User, today: date) -> SiteLeadTasks:
         for site_id, month, status in db.session.execute(
             sa.select(MonthlyReturn.site_id, MonthlyReturn.month, MonthlyReturn.status).where(
                 MonthlyReturn.site_id.in_(ids),
-                sa.or_(
-                    MonthlyReturn.month.in_(candidates),
-                    MonthlyReturn.status != ReturnStatus.SUBMITTED,
-                ),
+                sa.or_(MonthlyReturn.month.in_(candidates), ~of_statuses(COUNTED)),
             )
         ):
             saved[(site_id, month)] = status
@@ -228,7 +246,7 @@ def site_lead_tasks(user: User, today: date) -> SiteLeadTasks:
     for (site_id, month), status in sorted(
         saved.items(), key=lambda item: (item[0][1], names[item[0][0]])
     ):
-        if status != ReturnStatus.SUBMITTED:
+        if status not in COUNTED:  # a draft, or a return sent back to be corrected
             drafts.append(
                 ReturnToSend(
                     site_id,
@@ -244,7 +262,7 @@ def site_lead_tasks(user: User, today: date) -> SiteLeadTasks:
         for month in candidates:
             due_on = return_due_date(month)
             status = saved.get((site.id, month))
-            if status == ReturnStatus.SUBMITTED or due_on < today:
+            if status in COUNTED or due_on < today:
                 continue
             next_returns.append(
                 ReturnToSend(
@@ -263,10 +281,17 @@ def site_lead_tasks(user: User, today: date) -> SiteLeadTasks:
     return SiteLeadTasks(
         sites=sites,
         late=late,
-        next_returns=next_returns,
-        drafts=[draft for draft in drafts if (draft.site_id, draft.month) not in shown],
+        # A return sent back is listed under "Returns sent back", with its reason.
+        next_returns=[next for next in next_returns if next.status != ReturnStatus.RETURNED],
+        drafts=[
+            draft
+            for draft in drafts
+            if (draft.site_id, draft.month) not in shown and draft.status != ReturnStatus.RETURNED
+        ],
         actions=actions,
         overdue_actions=overdue_action_count(user, today),
+        sent_back=sent_back_returns(ids),
+        open_queries=open_queries_of_sites(ids) if ids else [],
     )
 
 
@@ -280,6 +305,7 @@ class TrainerTasks:
     sites: int  # assigned today
     visit_due_after_days: int
     cadence: Cadence
+    answered_queries: list[QueryLine] = field(default_factory=list)  # answers to their queries
 
 
 def trainer_tasks(user: User, today: date) -> TrainerTasks:
@@ -310,6 +336,7 @@ def trainer_tasks(user: User, today: date) -> TrainerTasks:
         sites=len(sites),
         visit_due_after_days=after,
         cadence=review_cadence(),
+        answered_queries=answered_queries_raised_by(user.id),
     )
 
 
@@ -324,6 +351,7 @@ class StaffTasks:
     without_trainer: Page[sa.Row[Any]]  # open sites with no trainer assigned today
     reviews_overdue: list[ReviewDue]
     overdue_actions: int
+    awaiting_approval: int = 0  # submitted returns not yet approved
 
 
 AT_RISK = (ProgressStatus.OFF_TRACK, ProgressStatus.AT_RISK)
@@ -367,4 +395,5 @@ def staff_tasks(user: User, today: date) -> StaffTasks:
         without_trainer=without_trainer,
         reviews_overdue=reviews_due(None, today, by=today - timedelta(days=1)),
         overdue_actions=overdue_action_count(user, today),
+        awaiting_approval=returns_awaiting_approval(),
     )

@@ -17,6 +17,7 @@ from programme.figures import network_summary
 from programme.late_returns import late_returns
 from programme.progress import STATUS_LABELS
 from programme.reports.funded import funded_page
+from sites.returns.workflow import counted_statuses
 from training.visits.forms import TrainerChoiceForm, chosen_trainer, display_labels
 from training.visits.queries import trainer_options
 
@@ -48,8 +49,10 @@ def index() -> Any:
 @allow(*EVERY_ROLE)
 def network() -> Any:
     """The network's figures today: sites, Centres, job starts, late returns, programmes."""
+    today = date.today()
+    summary = network_summary(today, counted_statuses(current_account().role))
     return render_template(
-        "dashboard/network.html", summary=network_summary(date.today()), labels=STATUS_LABELS
+        "dashboard/network.html", summary=summary, labels=STATUS_LABELS, today=today
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from accounts.models import User
 from core.extensions import db
+from portal.demo.approvals import approval_history, set_approval_states
 from portal.demo.fidelity import fidelity_reviews
 from portal.demo.network import build_network
 from portal.demo.returns import monthly_returns
@@ -16,7 +17,7 @@ from portal.demo.visits import (
     former_trainer,
     visits_and_actions,
 )
-from sites.models import UserSite
+from sites.models import ReturnQuery, ReturnStatus, UserSite
 
 __all__ = ["FORMER_TRAINER", "LOGINS", "TRAINER_SITES", "load"]
 
@@ -50,14 +51,6 @@ def load(today: date | None = None) -> dict[str, int]:
     db.session.add_all(network.records())
     db.session.flush()
 
-    returns = monthly_returns(sites, today)
-    db.session.add_all(returns)
-    db.session.flush()
-
-    reviews = fidelity_reviews(sites)
-    db.session.add_all(reviews)
-    db.session.flush()
-
     former = former_trainer()  # first: the LOGINS users come after it
     db.session.add(former)
     db.session.flush()
@@ -70,6 +63,20 @@ def load(today: date | None = None) -> dict[str, int]:
     db.session.add_all(users.values())
     db.session.flush()
     db.session.add(UserSite(user_id=users["site_lead"].id, site_id=sites["bradford"].id))
+
+    # Before the returns' first flush, so that their approval is part of the insert.
+    returns = monthly_returns(sites, today)
+    recent = set_approval_states(returns, sites["bradford"], users["admin"], today)
+    db.session.add_all(returns)
+    db.session.flush()
+    history = approval_history(returns, recent, users)
+    db.session.add_all(history)
+    db.session.flush()
+
+    reviews = fidelity_reviews(sites)
+    db.session.add_all(reviews)
+    db.session.flush()
+
     trainers_sites = assignments(sites, users["trainer"], former, today)
     db.session.add_all(trainers_sites)
     db.session.flush()
@@ -86,6 +93,8 @@ def load(today: date | None = None) -> dict[str, int]:
         "programmes": len(network.programmes),
         "participations": len(network.participations),
         "monthly returns": len(returns),
+        "approved returns": sum(r.status == ReturnStatus.APPROVED for r in returns),
+        "return queries": sum(isinstance(r, ReturnQuery) for r in history),
         "fidelity reviews": len(reviews),
         "users": len(users) + 1,
         "assignments": len(trainers_sites),

@@ -30,6 +30,7 @@ from programme.queries import can_read_programme
 from sites import outcomes, queries
 from sites.models import Site
 from sites.queries import get_site_or_404
+from sites.returns.workflow import counted_statuses
 from sites.schemas import (
     DesignationIn,
     DesignationOut,
@@ -175,12 +176,14 @@ class SiteOutcomes(MethodView):
     @blp.response(200, SiteOutcomesOut)
     def get(self, args: dict[str, Any], site_id: int) -> Any:
         """The site's outcome rates over a run of months (YYYY-MM), with their benchmarks"""
-        get_site_or_404(current_account(), site_id)
+        user = current_account()
+        get_site_or_404(user, site_id)
         first, last = outcomes.months_or_default(
             args.get("from_month"), args.get("to_month"), date.today()
         )
-        totals = queries.site_outcome_totals(site_id, first, last)
-        medians = queries.network_rate_medians(first, last)
+        counted = counted_statuses(user.role)
+        totals = queries.site_outcome_totals(site_id, first, last, counted)
+        medians = queries.network_rate_medians(first, last, counted)
         return {
             "site_id": site_id,
             "from_month": first,

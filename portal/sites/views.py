@@ -38,6 +38,8 @@ from sites.queries import (
 )
 from sites.returns.deadlines import this_months_return
 from sites.returns.queries import can_send_returns
+from sites.returns.questions.queries import queryable_returns
+from sites.returns.workflow import COUNTED_FOR_FUNDERS, counted_statuses
 from training.assignments.queries import can_review_site
 from training.fidelity.charts import item_scores_chart, trajectory_chart
 from training.fidelity.queries import (
@@ -114,8 +116,10 @@ def detail(site_id: int) -> Any:
     found = site_detail(site_id, programme_ids=programme_scope(user))
     today = date.today()
     late = late_return_months(today, site_ids=[site_id])
-    outcomes = monthly_outcomes(site_id)
-    chart = site_outcomes_chart(outcomes) if outcomes else None
+    counted = counted_statuses(user.role)
+    approved_only = counted == COUNTED_FOR_FUNDERS
+    outcomes = monthly_outcomes(site_id, counted=counted)
+    chart = site_outcomes_chart(outcomes, approved_only) if outcomes else None
     return render_template(
         "sites/detail.html",
         detail=found,
@@ -124,11 +128,14 @@ def detail(site_id: int) -> Any:
         late_months=late[0].months if late else [],
         sends_returns=can_send_returns(user, site_id),
         this_months_return=this_months_return(today),
+        query_returns=queryable_returns(site_id) if sees_working_records(user) else None,
         visits=site_visits_and_actions(user, site_id, today)  # issue 6: trainers' visits
         if sees_working_records(user)
         else None,
         **_fidelity(user, site_id),
-        **_outcome_rates(site_id, site.launched_on),
+        **_outcome_rates(site_id, site.launched_on, counted),
+        approved_only=approved_only,
+        today=today,
     )
 
 
@@ -158,20 +165,23 @@ def _fidelity(user: Any, site_id: int) -> dict[str, Any]:
     }
 
 
-def _outcome_rates(site_id: int, launched_on: date | None) -> dict[str, Any]:
-    """The site page's "Outcome rates" section over the period the request chose."""
+def _outcome_rates(
+    site_id: int, launched_on: date | None, counted: tuple[str, ...]
+) -> dict[str, Any]:
+    """The site page's "Outcome rates" section over the period the request chose, from the
+    `counted` returns (the reader's)."""
     today = date.today()
     period, error = chosen_period(request.args.get("period"), today)
-    first = first_return_month([site_id])
+    first = first_return_month([site_id], counted)
     earliest_year = first.year if first else (launched_on or today).year
-    totals = site_outcome_totals(site_id, period.first, period.last)
-    by_month = monthly_rates(site_id, period.first, period.last)
+    totals = site_outcome_totals(site_id, period.first, period.last, counted)
+    by_month = monthly_rates(site_id, period.first, period.last, counted)
     return {
         "period": period,
         "period_error": error,
         "periods": with_choice(period_choices(today, earliest_year), period),
         "totals": totals,
         "rates": outcome_rates(totals),
-        "benchmarks": benchmarks(network_rate_medians(period.first, period.last)),
+        "benchmarks": benchmarks(network_rate_medians(period.first, period.last, counted)),
         "rates_chart": site_rates_chart(by_month, period.label) if by_month else None,
     }

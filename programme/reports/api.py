@@ -45,7 +45,8 @@ FILES = {
     },
     "403": {"description": "The programme or site is outside the caller's scope"},
     "404": {
-        "description": "No such export (returns, progress, fidelity), format, programme or site"
+        "description": "No such export (returns, progress, fidelity, completeness), format, "
+        "programme or site"
     },
 }
 
@@ -55,7 +56,7 @@ class Export(MethodView):
     @allow(*EVERY_ROLE)
     @blp.arguments(ExportArgs, location="query")
     @blp.doc(
-        summary="A table of figures as CSV or XLSX: returns, progress or fidelity",
+        summary="A table of figures as CSV or XLSX: returns, progress, fidelity or completeness",
         responses=FILES,
     )
     def get(self, args: dict[str, Any], name: str, format: str) -> Any:

@@ -16,6 +16,7 @@ from programme import late_returns, queries
 from programme.charts import progress_chart
 from programme.models import Funder, Programme
 from programme.progress import STATUS_LABELS
+from sites.returns.workflow import COUNTED_FOR_FUNDERS
 
 
 def funded_programmes(user: User, funder_id: int | None) -> list[Programme]:
@@ -36,11 +37,12 @@ def funded_programmes(user: User, funder_id: int | None) -> list[Programme]:
 
 def funded_page(user: User, funder: Funder | None = None) -> str:
     """The "Programmes you fund" page: each programme's progress and chart, and the returns its
-    sites owe. A funder sees its own; admin sees `funder`'s, or every programme. A fixed number of
-    queries, however many programmes."""
+    sites owe. A funder sees its own; admin sees `funder`'s, or every programme. The figures are
+    the funder's, whoever reads them: approved returns only. A fixed number of queries, however
+    many programmes."""
     today = date.today()
     programmes = funded_programmes(user, funder.id if funder else None)
-    progress = queries.progress_of(programmes, today)
+    progress = queries.progress_of(programmes, today, COUNTED_FOR_FUNDERS)
     programme_ids = programme_scope(user)
     if funder is not None:
         programme_ids = sa.select(Programme.id).where(Programme.funder_id == funder.id)
@@ -54,11 +56,14 @@ def funded_page(user: User, funder: Funder | None = None) -> str:
         "programme/reports/funded.html",
         programmes=programmes,
         progress=progress,
-        figures={p.id: progress_chart(p, progress[p.id], today) for p in programmes},
+        figures={
+            p.id: progress_chart(p, progress[p.id], today, approved_only=True) for p in programmes
+        },
         labels=STATUS_LABELS,
         funder=funder,
         funders=funders,
         achieved=sum(p.achieved for p in progress.values()),
         late_months=sum(len(site.months) for site in late),
         late_sites=len(late),
+        today=today,
     )

@@ -28,8 +28,10 @@ from programme.models import Funder
 from programme.queries import get_programme_or_404
 from programme.reports import exports
 from programme.reports.funded import funded_page
-from sites.models import REGIONS, MonthlyReturn, Organisation, ReturnStatus, Site
+from sites.models import REGIONS, MonthlyReturn, Organisation, Site
 from sites.outcomes import last_12_months
+from sites.queries import of_statuses
+from sites.returns.workflow import COUNTED_FOR_FUNDERS, counted_statuses
 from training.fidelity.queries import latest_bands
 from training.fidelity.scale import BANDS
 
@@ -70,13 +72,20 @@ def print_sized(chart: str) -> str:
     return figure_json(layout, figure["data"])
 
 
+# ?figures=approved: the report as its funder reads it (approved returns only), for staff to send.
+FOR_FUNDER = "approved"
+
+
 @bp.route(f"/programmes/{path_id('programme_id')}/report")
 @allow(*EVERY_ROLE)
 def programme_report(programme_id: int) -> Any:
     programme = get_programme_or_404(current_user, programme_id)
     today = date.today()
     period, _, _ = default_period(programme, request.args.get("period"), today)
-    figures = programme_figures(programme, today, period)
+    counted = counted_statuses(current_user.role)
+    if request.args.get("figures") == FOR_FUNDER:
+        counted = COUNTED_FOR_FUNDERS
+    figures = programme_figures(programme, today, period, counted)
     return render_template(
         "programme/reports/programme.html",
         **figures | {"chart": print_sized(figures["chart"])},
@@ -121,13 +130,14 @@ class MapSite:
 
 def map_sites(user: User, today: date) -> list[MapSite]:
     """The open sites `user` may read, A to Z, with their job starts over the last 12 complete
-    months and their latest fidelity band: two queries, however many sites."""
+    months (of the returns that count for `user`) and their latest fidelity band: two queries,
+    however many sites."""
     period = last_12_months(today)
     scope = site_scope(user)
     starts = (
         sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
         .where(
-            MonthlyReturn.status == ReturnStatus.SUBMITTED,
+            of_statuses(counted_statuses(user.role)),
             MonthlyReturn.month.between(period.first, period.last),
         )
         .group_by(MonthlyReturn.site_id)

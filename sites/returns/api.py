@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -22,6 +23,7 @@ from core.web.access import allow
 from sites import queries
 from sites.queries import get_site_or_404
 from sites.returns import rules as return_rules
+from sites.returns import workflow
 from sites.returns.queries import get_site_for_returns_or_404
 from sites.returns.schemas import ReturnIn, ReturnListArgs, ReturnPage, ReturnSaved
 from sites.returns.services import save_return
@@ -42,8 +44,14 @@ class Returns(MethodView):
     @blp.response(200, ReturnPage)
     def get(self, args: dict[str, Any], site_id: int) -> Any:
         """The site's monthly returns, oldest first"""
-        get_site_or_404(current_account(), site_id)
-        select = queries.site_returns_select(site_id, args.get("from_month"), args.get("to_month"))
+        user = current_account()
+        get_site_or_404(user, site_id)
+        select = queries.site_returns_select(
+            site_id,
+            args.get("from_month"),
+            args.get("to_month"),
+            workflow.listed_statuses(user.role),
+        )
         return api_page(select, args)
 
 
@@ -60,7 +68,11 @@ class ReturnMonth(MethodView):
     @blp.arguments(ReturnIn)
     @blp.response(200, ReturnSaved, description="An existing return, amended")
     @blp.alt_response(201, schema=ReturnSaved, description="A new return")
-    @blp.alt_response(409, description="The version sent is stale, or none was sent")
+    @blp.alt_response(
+        409,
+        description="The version sent is stale, or none was sent, or the return is approved "
+        "and locked",
+    )
     def put(self, data: dict[str, Any], site_id: int, month: str) -> Any:
         """Save the site's return for a month (YYYY-MM): a draft, or submitted"""
         site = get_site_for_returns_or_404(current_account(), site_id)
@@ -78,6 +90,9 @@ class ReturnMonth(MethodView):
                 source="api",
             )
             db.session.commit()
+        except workflow.Refused as refusal:  # an approved return is locked: 409
+            db.session.rollback()
+            abort(409 if refusal.conflict else 403, refusal.message)
         except StaleDataError as error:
             raise StaleVersion() from error
         return saved, 201 if saved.created else 200

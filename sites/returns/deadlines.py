@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from core.months import month_start, months_in, next_month, previous_month
+from sites.returns.workflow import COUNTED
 
 
 def this_months_return(today: date) -> date:
@@ -50,7 +51,9 @@ def months_in_windows(windows: Iterable[tuple[date, date]]) -> list[date]:
 class ReturnState(StrEnum):
     """Where a site's return for a month stands, as the returns grid shows it."""
 
-    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    SUBMITTED = "submitted"  # received, awaiting approval
+    RETURNED = "returned"  # sent back to be corrected: not received, so it can be late
     DRAFT = "draft"
     LATE = "late"  # the site takes part that month, its due date has passed, nothing submitted
     DUE = "due"  # the site takes part that month, due date still to come, nothing started
@@ -58,11 +61,14 @@ class ReturnState(StrEnum):
 
 
 def return_state(status: str | None, required: bool, due_on: date, today: date) -> ReturnState:
-    """The state of one month's return: `status` is the saved return's (None: none saved)."""
-    if status == "submitted":
-        return ReturnState.SUBMITTED
+    """The state of one month's return: `status` is the saved return's (None: none saved). A
+    submitted or approved return is received; a draft or one sent back can be late."""
+    if status in COUNTED:
+        return ReturnState.APPROVED if status == "approved" else ReturnState.SUBMITTED
     if required and today > due_on:
         return ReturnState.LATE
+    if status == "returned":
+        return ReturnState.RETURNED
     if status is not None:
         return ReturnState.DRAFT
     return ReturnState.DUE if required else ReturnState.NOT_REQUIRED

@@ -16,9 +16,10 @@ from accounts.models import User
 from core import working_days
 from core.extensions import db
 from core.paging import Page, paged
-from sites.models import MonthlyReturn, Organisation, ReturnStatus, ReturnVersion, Site, UserSite
+from sites.models import MonthlyReturn, Organisation, ReturnVersion, Site, UserSite
 from sites.returns import deadlines, obligations
 from sites.returns import rules as return_rules
+from sites.returns.workflow import COUNTED
 
 
 def working_days_allowed() -> int:
@@ -77,7 +78,8 @@ def returns_overview(
             db.session.execute(
                 sa.select(MonthlyReturn.site_id, sa.func.max(MonthlyReturn.month))
                 .where(
-                    MonthlyReturn.site_id.in_(ids), MonthlyReturn.status == ReturnStatus.SUBMITTED
+                    MonthlyReturn.site_id.in_(ids),
+                    MonthlyReturn.status.in_(COUNTED),  # received: submitted or approved
                 )
                 .group_by(MonthlyReturn.site_id)
             ).all()

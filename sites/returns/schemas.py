@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.months import MonthField
 from core.paging import PageArgs
-from core.schemas import UtcDateTime
+from core.schemas import Text, UtcDateTime
 from sites.models import RETURN_STATUSES
 from sites.returns import rules as return_rules
+from sites.returns.approval.services import MAX_REASON
 
 
 class ReturnListArgs(PageArgs):
@@ -22,6 +23,38 @@ class ReturnListArgs(PageArgs):
         start, end = data.get("from_month"), data.get("to_month")
         if start and end and end < start:
             raise ValidationError("Must be on or after 'from'", field_name="to")
+
+
+class UnusualOut(Schema):
+    figure = fields.String(metadata={"description": "The figure's name, as in the return"})
+    value = fields.Float()
+    median = fields.Float(metadata={"description": "Its median over the site's last 12 months"})
+    low = fields.Float(metadata={"description": "The usual range's low end"})
+    high = fields.Float(metadata={"description": "The usual range's high end"})
+
+
+HISTORY_MOVES = [
+    "submit",
+    "resubmit",
+    "amend",
+    "approve",
+    "send_back",
+    "reopen",
+    "ask_to_reopen",
+]
+
+
+class StepOut(Schema):
+    move = fields.String(metadata={"enum": HISTORY_MOVES})
+    status = fields.String(
+        metadata={"enum": list(RETURN_STATUSES), "description": "The status it led to"}
+    )
+    reason = fields.String(allow_none=True)
+    by = fields.Function(
+        lambda step: step.actor.name if step.actor else None,
+        metadata={"type": "string", "nullable": True, "description": "Who made the step"},
+    )
+    at = UtcDateTime(attribute="created_at")
 
 
 class ReturnOut(Schema):
@@ -43,7 +76,21 @@ class ReturnOut(Schema):
         metadata={"type": "object", "additionalProperties": {"type": "integer"}},
     )
     submitted_at = UtcDateTime(allow_none=True)
+    first_submitted_at = UtcDateTime(allow_none=True)
+    approved_at = UtcDateTime(allow_none=True)
+    unusual_figures = fields.Method(
+        "_unusual",
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Unusual figures its sender confirmed (figure, value, median, low, "
+            "high), shown to its approver",
+        },
+    )
     version = fields.Integer()
+
+    def _unusual(self, monthly_return: Any) -> list[dict[str, Any]]:
+        return UnusualOut(many=True).dump(monthly_return.unusual_figures or [])
 
     def _sectors(self, monthly_return: Any) -> dict[str, int]:
         return {row.sector: row.job_starts for row in monthly_return.sectors}
@@ -120,7 +167,58 @@ class ReturnIn(Schema):
     discharges = Figure(FIGURE_HELP["discharges"])
 
 
-class ReturnSaved(ReturnOut):
+class ReturnDetail(ReturnOut):
+    """One return with its approval history, oldest step first."""
+
+    steps = fields.List(fields.Nested(StepOut))
+
+
+class ReasonIn(Schema):
+    """The body of send-back and reopen: the version read and why."""
+
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={
+            "required": "Send the version of the return you read",
+            "invalid": "Must be a whole number",
+        },
+        metadata={"description": "The version you read; a stale one answers 409"},
+    )
+    reason = Text(
+        required=True,
+        validate=validate.Length(
+            max=MAX_REASON, error=f"The reason must be {MAX_REASON:,} characters or fewer"
+        ),
+        error_messages={
+            "required": "Enter the reason",
+            "null": "Enter the reason",
+            "invalid": "Write the reason as text",
+        },
+        metadata={"description": "Why: the site lead sees it on the return"},
+    )
+
+    @validates_schema
+    def _not_blank(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "reason" in data and not data["reason"].strip():
+            raise ValidationError("Enter the reason", field_name="reason")
+
+
+class VersionIn(Schema):
+    """The body of approve: the version read."""
+
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={
+            "required": "Send the version of the return you read",
+            "invalid": "Must be a whole number",
+        },
+        metadata={"description": "The version you read; a stale one answers 409"},
+    )
+
+
+class ReturnSaved(ReturnDetail):
     warnings = fields.List(
         fields.String(), metadata={"description": "Unusual figures the sender confirmed"}
     )

@@ -17,8 +17,9 @@ from core.paging import page_number
 from core.schemas import path_id
 from core.web.access import allow
 from sites.queries import site_returns
-from sites.returns import deadlines
+from sites.returns import deadlines, workflow
 from sites.returns import rules as return_rules
+from sites.returns.approval.forms import approval_section
 from sites.returns.deadlines import ReturnState
 from sites.returns.forms import ReturnForm
 from sites.returns.queries import (
@@ -27,12 +28,15 @@ from sites.returns.queries import (
     return_history,
     returns_overview,
 )
+from sites.returns.questions.forms import queries_section
 from sites.returns.services import WarningsNotConfirmed, find_return, save_return
 
 bp = Blueprint("returns", __name__)
 
 FIRST_MONTH = date(1990, 1, 1)
 STATE_LABELS = {
+    ReturnState.APPROVED: "Approved",
+    ReturnState.RETURNED: "Sent back",
     ReturnState.LATE: "Late",
     ReturnState.DUE: "Due",
     ReturnState.DRAFT: "Draft",
@@ -40,13 +44,17 @@ STATE_LABELS = {
     ReturnState.NOT_REQUIRED: "Not required",
 }
 STATE_COLOURS = {
+    ReturnState.APPROVED: "green",
+    ReturnState.RETURNED: "orange",
     ReturnState.LATE: "red",
     ReturnState.DUE: "yellow",
     ReturnState.DRAFT: "blue",
-    ReturnState.SUBMITTED: "green",
+    ReturnState.SUBMITTED: "purple",
     ReturnState.NOT_REQUIRED: "grey",
 }
 STATE_ACTIONS = {
+    ReturnState.APPROVED: "View",
+    ReturnState.RETURNED: "Correct",
     ReturnState.LATE: "Send",
     ReturnState.DUE: "Start",
     ReturnState.DRAFT: "Finish",
@@ -95,7 +103,11 @@ def _render(site: Any, month: date, form: ReturnForm, **context: Any) -> Any:
         form=form,
         existing=existing,
         history=return_history(existing.id) if existing else [],
+        queries_section=queries_section(current_account(), existing),
+        approval=approval_section(current_account(), existing),
         sectors=return_rules.SECTORS,
+        figures=return_rules.FIGURES,
+        sector_labels=return_rules.SECTORS,
         summary=context.pop("summary", []),
         warnings=context.pop("warnings", []),
         **context,
@@ -123,7 +135,7 @@ def edit(site_id: int, month: Month) -> Any:
         return _render(site, first_day, form, existing=existing, summary=summary), 422
 
     submit = request.form.get("action") == "submit"
-    was_submitted = existing is not None and existing.is_submitted
+    was = existing.status if existing is not None else None
     try:
         saved = save_return(
             site,
@@ -136,6 +148,12 @@ def edit(site_id: int, month: Month) -> Any:
             confirm_warnings=bool(form.confirm_warnings.data),
         )
         db.session.commit()
+    except workflow.Refused as refusal:  # an approved return is locked
+        db.session.rollback()
+        if not refusal.conflict:
+            abort(403)
+        summary = [{"text": refusal.message, "href": "#figures"}]
+        return _render(site, first_day, form, existing=existing, summary=summary), 409
     except WarningsNotConfirmed as error:
         return _render(site, first_day, form, existing=existing, warnings=error.warnings), 422
     except ValidationFailed as error:
@@ -151,8 +169,15 @@ def edit(site_id: int, month: Month) -> Any:
         return _render(site, first_day, form, existing=current, summary=summary), 409
 
     monthly_return = saved.monthly_return
-    if was_submitted:
+    if was == workflow.Status.SUBMITTED:
         flash(f"Your amendment to the {first_day:%B %Y} return is saved.")
+    elif was == workflow.Status.RETURNED and monthly_return.is_submitted:
+        flash(f"The {first_day:%B %Y} return for {site.name} is submitted again. Thank you.")
+    elif monthly_return.status == workflow.Status.RETURNED:
+        flash(
+            f"Your changes to the {first_day:%B %Y} return are saved. It is not submitted again "
+            "yet."
+        )
     elif monthly_return.is_submitted:
         flash(f"The {first_day:%B %Y} return for {site.name} is submitted. Thank you.")
     else:

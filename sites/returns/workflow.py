@@ -119,6 +119,12 @@ def counted_statuses(role: str) -> tuple[Status, ...]:
     return COUNTED_FOR_FUNDERS if role == "funder" else COUNTED
 
 
+def listed_statuses(role: str) -> tuple[Status, ...] | None:
+    """The returns a reader of this role may list one by one: funders approved ones only;
+    None (every status, drafts included) for everyone else."""
+    return COUNTED_FOR_FUNDERS if role == "funder" else None
+
+
 _WHO = {
     Move.SAVE_DRAFT: "Only the site's lead or programme staff can change this return.",
     Move.SUBMIT: "Only the site's lead or programme staff can submit this return.",

@@ -36,9 +36,10 @@ def funded(make):
     berkshire = make.site(name="Berkshire IPS", region="south-east", latitude=51.45, longitude=-1.0)
     make.participation(programme, bradford, site_target=60)
     make.participation(programme, berkshire)
+    approved = {"status": "approved"}  # a funder's figures count approved returns only
     for month in range(1, 13):
-        make.monthly_return(bradford, date(2020, month, 1), job_starts=2 + month % 3)
-        make.monthly_return(berkshire, date(2020, month, 1), job_starts=1)
+        make.monthly_return(bradford, date(2020, month, 1), job_starts=2 + month % 3, **approved)
+        make.monthly_return(berkshire, date(2020, month, 1), job_starts=1, **approved)
     make.fidelity_review(bradford, 118, date(2021, 3, 1))
     make.fidelity_review(berkshire, 96, date(2021, 5, 1))
     other = make.programme(name="Sussex pilot")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def funded_programme(make):
-    """A funder's user and a programme it funds: two sites, twelve months of submitted returns."""
+    """A funder's user and a programme it funds: two sites, twelve months of approved returns."""
     funder = make.funder(name="Department of Health innovation fund")
     user = make.user("funder", funder=funder)
     programme = make.programme(
@@ -29,7 +29,9 @@ def funded_programme(make):
         site = make.site(name=name)
         make.participation(programme, site)
         for month in range(1, 13):
-            make.monthly_return(site, date(2020, month, 1), job_starts=2 + month % 3)
+            make.monthly_return(
+                site, date(2020, month, 1), job_starts=2 + month % 3, status="approved"
+            )
     return user, programme
 
 

@@ -45,6 +45,7 @@ EXPECTED: dict[str, Any] = {
     "accounts.revoke": ANY,  # own tokens only: the view answers 404 for someone else's
     "accounts.password": ANY,  # one's own password, the current one asked
     "accounts.sign_out_other_sessions": ANY,  # one's own other sessions
+    "accounts.reminders": SITE_LEAD_ADMIN,  # one's own e-mail reminders: the roles that get them
     # One's own second factor: set it up, new recovery codes, turn it off (password asked).
     "accounts.second_factor_set_up": ANY,
     "accounts.recovery_codes": ANY,
@@ -116,6 +117,27 @@ EXPECTED: dict[str, Any] = {
     "importing.preview": SITE_LEAD_ADMIN,  # own uploads only (404 otherwise)
     "importing.run": SITE_LEAD_ADMIN,
     "importing.result": SITE_LEAD_ADMIN,
+    # Approval: "Programme staff approve returns"; a site lead asks to reopen its own approved
+    # return (own site: checked in the view, 403 for another's).
+    "approval.index": ADMIN,  # returns awaiting approval, filtered
+    "approval.approve_many": {"POST": ADMIN},  # the list's ticked returns, at once
+    "approval.approve": {"POST": ADMIN},
+    "approval.send_back": ADMIN,
+    "approval.reopen": ADMIN,
+    "approval.ask_to_reopen": frozenset({"site_lead"}),
+    "approval_api.ReturnApprove": {"POST": ADMIN},
+    "approval_api.ReturnSendBack": {"POST": ADMIN},
+    "approval_api.ReturnReopen": {"POST": ADMIN},
+    # Queries on a return: read by staff, the site's trainers and leads (funders: aggregates
+    # only); raised by staff and the assigned trainer; answered by the site's leads and staff;
+    # closed and reopened by whoever raised them (a trainer) or staff. Scope checked in the view.
+    "questions.page": ANY - {"funder"},
+    "questions.raise_query": TRAINER_ADMIN,
+    "questions.answer": SITE_LEAD_ADMIN,
+    "questions.close": TRAINER_ADMIN,
+    "questions.reopen": TRAINER_ADMIN,
+    "questions_api.ReturnQueries": {"GET": ANY - {"funder"}, "POST": TRAINER_ADMIN},
+    "questions_api.QueryAnswer": {"POST": SITE_LEAD_ADMIN},
     # --- fidelity: "trainer: visits and reviews for their sites"; funders see totals and bands
     "fidelity.review_new": TRAINER_ADMIN,  # assigned trainers only: checked in the view
     "fidelity.review_edit": TRAINER_ADMIN,  # drafts only
@@ -149,6 +171,10 @@ EXPECTED: dict[str, Any] = {
     "reports.programme_report": ANY,  # scoped like the programme page
     "reports.network_map": ANY,  # the sites the user may read
     "reports.export": ANY,  # the pages' downloads; scoped as the API
+    # Reporting completeness: each role counts the sites in its scope (a funder: its programmes')
+    "completeness.index": ANY,
+    "completeness.download_table": ANY,  # the page's table as CSV and XLSX
+    "completeness_api.ReportingCompleteness": {"GET": ANY},
     "exports_api.Export": {"GET": ANY},  # scoped: a funder's exports hold its programmes only
 }
 
@@ -424,6 +450,10 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("visits_api.SiteVisits", "trainer"),
     ("reports.programme_report", "funder"),
     ("returns.site_months", "site_lead"),
+    ("questions.page", "site_lead"),
+    ("questions.page", "trainer"),
+    ("questions_api.ReturnQueries", "site_lead"),
+    ("questions_api.ReturnQueries", "trainer"),
 ]
 
 

@@ -47,7 +47,10 @@ def test_programme_progress_chart():
 
 
 def test_site_charts():
-    outcomes = [SimpleNamespace(month=m, job_starts=2, caseload=20, in_work=5) for m in MONTHS]
+    outcomes = [
+        SimpleNamespace(month=m, job_starts=2, caseload=20, in_work=5, status="submitted")
+        for m in MONTHS
+    ]
     assert types(checked(site_outcomes_chart(outcomes))) == ["bar", "scatter", "scatter"]
     rates = [
         SimpleNamespace(month=MONTHS[0], employment_rate=0.25, job_start_rate=0.1),
@@ -129,6 +132,7 @@ CHARTS = {
     "fidelity-heatmap",
     "visits-by-month-chart",
     "visits-by-purpose-chart",
+    "completeness-chart",
 }
 
 

@@ -39,8 +39,9 @@ def shared(make, db):
     make.participation(aurora, site)
     make.participation(borealis, site)
     make.participation(borealis, only_b)
-    make.monthly_return(site, date(2020, 3, 1))
-    make.monthly_return(only_b, date(2020, 3, 1))
+    # Approved: a funder's figures and exports hold approved returns only.
+    make.monthly_return(site, date(2020, 3, 1), status="approved")
+    make.monthly_return(only_b, date(2020, 3, 1), status="approved")
     trainer = make.user("trainer", sites=[site])
     visit = Visit(
         site_id=site.id,

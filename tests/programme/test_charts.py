@@ -16,7 +16,9 @@ TODAY = date(2015, 9, 15)
 JOB_STARTS = {date(2015, 4, 1): 3, date(2015, 5, 1): 4, date(2015, 6, 1): 6, date(2015, 8, 1): 5}
 
 
-def chart(profile=()):
+def chart(profile=(), awaiting=None):
+    """The chart as a funder sees it (approved figures only: no column of figures awaiting
+    approval), or with `awaiting` (job starts awaiting approval by month) as staff see it."""
     programme = SimpleNamespace(
         starts_on=STARTS, ends_on=ENDS, job_start_target=TARGET, target_profile=list(profile)
     )
@@ -27,8 +29,9 @@ def chart(profile=()):
         monthly_job_starts=JOB_STARTS,
         on=TODAY,
         profile={t.month: t.cumulative for t in profile} or None,
+        monthly_awaiting=awaiting,
     )
-    return progress_chart(programme, progress, TODAY)
+    return progress_chart(programme, progress, TODAY, approved_only=awaiting is None)
 
 
 def figure(cell: str) -> float | None:
@@ -85,3 +88,15 @@ def test_the_printable_report_keeps_the_table():
     printed = print_sized(progress)
     assert json.loads(printed)["layout"]["width"] == 680
     assert printed.table == progress.table
+
+
+def test_staff_see_how_many_of_the_achieved_await_approval_month_by_month():
+    table = chart(awaiting={date(2015, 5, 1): 2, date(2015, 8, 1): 5}).table
+    assert table.caption == (
+        "Cumulative job starts by month, against a target of 60; 7 awaiting approval"
+    )
+    headers = [c.header for c in table.columns]
+    assert headers == ["Month", "Achieved", "Of which awaiting approval", "Expected", "Projected"]
+    assert [row[2] for row in table.rows[:6]] == ["0", "2", "2", "2", "7", "7"]
+    assert table.rows[-1][2] == ""  # a month still to come
+    assert "none awaiting approval" in chart(awaiting={}).table.caption

@@ -27,19 +27,30 @@ def column(table, index: int) -> list[float | None]:
 
 def test_the_outcomes_table_holds_the_bars_and_lines_figures():
     rows = [
-        SimpleNamespace(month=m, job_starts=j, caseload=c, in_work=w)
+        SimpleNamespace(month=m, job_starts=j, caseload=c, in_work=w, status="approved")
         for m, j, c, w in zip(MONTHS, [2, 0, 5], [1204, 20, 31], [15, 0, 9], strict=True)
     ]
-    chart = site_outcomes_chart(rows)
+    chart = site_outcomes_chart(rows, approved_only=True)
     traces = json.loads(chart)["data"]
     table = chart.table
-    assert table.caption == "Submitted monthly figures"
+    assert table.caption == "Approved monthly figures"
     assert [c.header for c in table.columns] == ["Month", "Job starts", "Caseload", "In work"]
     assert [row[0] for row in table.rows] == ["November 2025", "December 2025", "January 2026"]
     for index, trace in enumerate(traces, start=1):
         assert trace["name"] == table.columns[index].header
         assert column(table, index) == trace["y"]
     assert table.rows[0][2] == "1,204"
+
+
+def test_the_outcomes_table_says_which_months_await_approval():
+    rows = [
+        SimpleNamespace(month=m, job_starts=2, caseload=20, in_work=5, status=status)
+        for m, status in zip(MONTHS, ["approved", "submitted", "approved"], strict=True)
+    ]
+    table = site_outcomes_chart(rows).table
+    assert table.caption == "Submitted and approved monthly figures"
+    assert table.columns[-1].header == "Approval"
+    assert [row[-1] for row in table.rows] == ["Approved", "Awaiting approval", "Approved"]
 
 
 def test_the_rates_table_holds_the_lines_percentages():

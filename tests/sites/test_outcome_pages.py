@@ -9,7 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
+from sites.models import MonthlyReturn
 from sites.outcomes import add_months, last_12_months
 from sites.queries import (
     monthly_rates,
@@ -316,7 +318,14 @@ def programme_rows(html: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_programme_page_shows_each_sites_rates_for_the_period(client, login_as, programme):
+def test_programme_page_shows_each_sites_rates_for_the_period(client, login_as, programme, db):
+    # A funder reads approved returns only: approve every submitted one.
+    db.session.execute(
+        sa.update(MonthlyReturn)
+        .where(MonthlyReturn.status == "submitted")
+        .values(status="approved")
+    )
+    db.session.commit()
     login_as("funder", funder=programme.funder)
     html = page(client, f"/programmes/{programme.id}?period=2024")
     assert programme_rows(html) == {

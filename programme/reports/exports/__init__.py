@@ -1,11 +1,13 @@
 """The tables of figures as rows, and their CSV and XLSX files (GET /exports/{name}.csv|.xlsx).
 
-Three exports, each read by a fixed number of queries, whatever the number of programmes:
+Four exports, each read by a fixed number of queries, whatever the number of programmes:
 - returns: one row per submitted monthly return, every figure and the job starts by sector;
 - progress: per programme its target, achieved, expected, percent and status, each followed by
   one row per participation of a site with the job starts it counted;
 - fidelity: every final fidelity review of each site, with the item scores for those who may see
   them (not funders, not open data).
+- completeness: returns expected, received, on time and approved over the period (the last 12
+  months that have ended without one), in total and per region, programme and site.
 
 Scope comes from portal.permissions as selects of ids, so a funder's export holds only its own
 programmes' sites. `?programme_id=` narrows each table to one programme: its sites' returns in the
@@ -45,6 +47,7 @@ from programme.figures import RUN_SLUG, default_period
 from programme.models import Programme
 from programme.queries import get_programme_or_404
 from programme.reports import open_data
+from programme.reports.exports.completeness import completeness_table
 from programme.reports.exports.fidelity import fidelity_table
 from programme.reports.exports.progress import progress_figures, progress_sheets, progress_table
 from programme.reports.exports.returns import returns_table
@@ -52,20 +55,22 @@ from programme.reports.exports.scope import NAMES, TITLES, ExportScope
 from sites.models import Site
 from sites.outcomes import Period, chosen_period, last_12_months
 from sites.queries import get_site_or_404
+from sites.returns.workflow import COUNTED_FOR_FUNDERS, counted_statuses
 
 __all__ = ["CONTENT_TYPES", "NAMES", "ExportScope", "export_response", "export_tables"]
 
 ONE_TABLE: dict[str, Callable[[ExportScope], Table]] = {
     "returns": returns_table,
     "fidelity": fidelity_table,
+    "completeness": completeness_table,
 }
 
 
 def export_tables(name: str, scope: ExportScope, extension: str) -> list[Table]:
     """The tables of export `name` (one of NAMES) within `scope`, as the file `extension` holds
     them (a CSV one table, an XLSX a sheet per table), in open-data form when `scope` says."""
-    if scope.open_data:
-        scope = replace(scope, item_scores=False)
+    if scope.open_data:  # published: approved figures only, and no item scores
+        scope = replace(scope, item_scores=False, counted=COUNTED_FOR_FUNDERS)
     if name == "progress":
         figures = progress_figures(scope)
         if extension == "csv":
@@ -96,7 +101,9 @@ def open_table(table: Table) -> Table:
 
 # Answering a request --------------------------------------------------------------------------
 
-NO_SUCH_EXPORT = "There is no such export: the exports are returns, progress and fidelity."
+NO_SUCH_EXPORT = (
+    "There is no such export: the exports are returns, progress, fidelity and completeness."
+)
 NO_SUCH_FORMAT = "Exports come as .csv or .xlsx files."
 NO_SUCH_PERIOD = (
     "Choose a period: last-12-months, a calendar year like 2024, a financial year like "
@@ -160,15 +167,32 @@ def about(
         lines.append(f"Period: {scope.period.label}.")
     elif name == "progress":
         lines.append(f"Period of the rates: {last_12_months(scope.on).label}.")
+    elif name == "completeness":
+        lines.append("Period: the last 12 months that have ended.")
     else:
         lines.append("Period: every month.")
     lines.append(
         f"Generated on {generated.day} {generated:%B %Y at %H:%M} ({generated:%Z}), "
-        "from the submitted monthly returns."
+        f"from the {'approved' if scope.approved_only else 'submitted and approved'} monthly "
+        "returns."
     )
+    lines.append(figures_basis(scope))
     if scope.open_data:
         lines.append(OPEN_DATA_NOTE)
     return About(f"{TITLES[name]}: IPS Network Tracker", tuple(lines))
+
+
+def figures_basis(scope: ExportScope) -> str:
+    """Which returns the figures count, as a file says it (DESIGN.md, "Approval")."""
+    if scope.approved_only:
+        return (
+            f"Approved figures as at {_long_date(scope.on)}: only the returns programme staff "
+            "have approved are counted."
+        )
+    return (
+        f"Submitted and approved figures as at {_long_date(scope.on)}: returns awaiting "
+        "approval are counted, and the tables say how many job starts await approval."
+    )
 
 
 def export_response(
@@ -200,6 +224,7 @@ def export_response(
         item_scores=user.role != "funder",  # funders see fidelity totals and bands, not items
         period=export_period(period, programme, now.date()),
         open_data=open_form,
+        counted=COUNTED_FOR_FUNDERS if open_form else counted_statuses(user.role),
     )
     tables = export_tables(name, scope, extension)
     return download(

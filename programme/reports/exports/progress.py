@@ -18,11 +18,9 @@ from core.tables import (
     COUNT,
     DATE,
     DECIMAL,
-    ID,
     MONTH,
     NUMBER,
     PERCENT,
-    RATE,
     TEXT,
     Column,
     Table,
@@ -32,23 +30,24 @@ from programme.models import Funder, Participation, Programme
 from programme.progress import STATUS_LABELS, Progress
 from programme.queries import counted_months, progress_of
 from programme.reports import open_data
-from programme.reports.exports.scope import SITE_COLUMNS, TITLES, ExportScope, of_sites
+from programme.reports.exports.rates import rates_sheet
+from programme.reports.exports.scope import (
+    PROGRAMME_COLUMNS,
+    SITE_COLUMNS,
+    TITLES,
+    ExportScope,
+    of_sites,
+)
 from sites.models import (
     MonthlyReturn,
     Organisation,
-    ReturnStatus,
     Site,
 )
-from sites.outcomes import OutcomeTotals, Period, last_12_months, outcome_rates
-from sites.queries import outcome_totals
-from sites.returns.rules import FIGURES
+from sites.outcomes import last_12_months
+from sites.queries import awaiting_approval, of_statuses
 
 WHOLE = "#,##0"  # job starts expected or projected are shown as whole people
 ACHIEVED_OF_TARGET = open_data.Rate("achieved", "target", scale=100, places=1)
-PROGRAMME_COLUMNS = (
-    Column("programme_id", ID, 12, label="Programme ID"),
-    Column("programme", TEXT, 32, label="Programme"),
-)
 PROGRESS_COLUMNS = (
     Column("level", TEXT, 10),
     *PROGRAMME_COLUMNS,
@@ -63,7 +62,11 @@ PROGRESS_COLUMNS = (
     Column("expected", DECIMAL, 10),
     Column("percent", PERCENT, 10, rate=ACHIEVED_OF_TARGET),
     Column("status", TEXT, 12),
+    Column("awaiting_approval", COUNT, 10),  # of achieved: in submitted, not approved, returns
+    Column("basis", TEXT, 24),  # which returns count: BASIS
 )
+# The CSV's `basis` column: which returns the figures count (DESIGN.md, "Approval").
+BASIS = {True: "approved", False: "submitted_and_approved"}
 
 
 def _percent(part: int, whole: int | None) -> float | None:
@@ -84,6 +87,7 @@ class SiteProgress:
     left_on: date | None
     site_target: int | None
     achieved: int
+    awaiting_approval: int = 0  # of achieved
 
     @property
     def site_columns(self) -> tuple[Any, ...]:
@@ -119,23 +123,26 @@ def progress_figures(scope: ExportScope) -> ProgressFigures:
         )
     programmes = [(programme, funder) for programme, funder in db.session.execute(query)]
     ids = [programme.id for programme, _ in programmes]
-    progress = progress_of([programme for programme, _ in programmes], scope.on)
+    progress = progress_of([programme for programme, _ in programmes], scope.on, scope.counted)
 
     r, p, g = MonthlyReturn, Participation, Programme
     starts_query = (
-        sa.select(p.id, sa.func.sum(r.job_starts))
+        sa.select(p.id, sa.func.sum(r.job_starts), awaiting_approval(r.job_starts))
         .join(g, g.id == p.programme_id)
         .join(r, r.site_id == p.site_id)
         .where(
             p.programme_id.in_(ids),
-            r.status == ReturnStatus.SUBMITTED,
+            of_statuses(scope.counted),
             r.month <= scope.on,
             *counted_months(),
             *of_sites(p.site_id, scope, scoped=False),
         )
         .group_by(p.id)
     )
-    starts = {pid: int(total or 0) for pid, total in db.session.execute(starts_query)}
+    starts = {
+        pid: (int(total or 0), int(waiting or 0))
+        for pid, total, waiting in db.session.execute(starts_query)
+    }
     sites_query = (
         sa.select(p, Site.name, Organisation.name, Site.region)
         .join(Site, Site.id == p.site_id)
@@ -157,7 +164,8 @@ def progress_figures(scope: ExportScope) -> ProgressFigures:
                 joined_on=participation.joined_on,
                 left_on=took_part_until(participation.left_on, programme, scope.on),
                 site_target=participation.site_target,
-                achieved=starts.get(participation.id, 0),
+                achieved=starts.get(participation.id, (0, 0))[0],
+                awaiting_approval=starts.get(participation.id, (0, 0))[1],
             )
         )
     return ProgressFigures(programmes, progress, sites)
@@ -166,7 +174,9 @@ def progress_figures(scope: ExportScope) -> ProgressFigures:
 def progress_table(figures: ProgressFigures, scope: ExportScope) -> Table:
     """The CSV: programme rows (level "programme") each followed by its sites' rows (level
     "site"); a site's target is its participation's, its achieved the job starts the programme
-    counted."""
+    counted. Every row says which returns it counts (`basis`) and how many of its job starts
+    await approval."""
+    basis = BASIS[scope.approved_only]
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for programme, funder in figures.programmes:
@@ -182,6 +192,8 @@ def progress_table(figures: ProgressFigures, scope: ExportScope) -> Table:
                     round(progress.expected, 1),
                     None if progress.percent is None else round(progress.percent, 1),
                     progress.status,
+                    progress.awaiting_approval,
+                    basis,
                 )
             )
             for site in figures.sites[programme.id]:
@@ -190,10 +202,14 @@ def progress_table(figures: ProgressFigures, scope: ExportScope) -> Table:
                     + site.site_columns
                     + (site.joined_on, site.left_on, site.site_target)
                     + (site.achieved, None, _percent(site.achieved, site.site_target), None)
+                    + (site.awaiting_approval, basis)
                 )
 
     notes = (
         f"Progress on {scope.on.isoformat()}. A programme row is followed by its sites' rows.",
+        "basis: the returns counted, approved (a funder's and open data's figures) or "
+        "submitted_and_approved; awaiting_approval: of the job starts achieved, those in "
+        "returns submitted and not yet approved.",
         "A site's achieved counts its job starts while it took part; its target is its own.",
         "A site's left_on is the last day it took part: the programme's end for a site that "
         "stayed to the end of a programme that has ended, empty while it still takes part.",
@@ -215,6 +231,8 @@ SUMMARY_COLUMNS = (
     Column("expected", DECIMAL, 11, label="Expected by today", number_format=WHOLE),
     Column("sites", NUMBER, 8, label="Sites"),
 )
+# Staff's figures only: a funder's and open data's count approved returns alone.
+AWAITING_COLUMN = Column("awaiting_approval", COUNT, 11, label="Of which awaiting approval")
 # Worked out from the job starts of a few months: exact figures only, never published.
 ESTIMATE_COLUMNS = (
     Column("run_rate", DECIMAL, 14, label="Run rate (job starts a month)", number_format="0.0"),
@@ -248,81 +266,6 @@ SITES_COLUMNS = (
     Column("target", NUMBER, 10, label="Site target"),
     Column("achieved", COUNT, 11, label="Job starts"),
     Column("percent", PERCENT, 11, rate=ACHIEVED_OF_TARGET, label="Percent of site target"),
-)
-
-FIRST_CONTACT = "first_contact_within_4_weeks"
-RATE_COLUMNS = (
-    *PROGRAMME_COLUMNS,
-    *SITE_COLUMNS[:2],
-    Column("first_month", MONTH, 10, label="From"),
-    Column("last_month", MONTH, 10, label="To"),
-    Column("months_reported", NUMBER, 10, label="Months reported"),
-    Column("caseload", COUNT, 12, label="Caseload, summed over the months"),
-    Column("in_work", COUNT, 12, label="In work, summed over the months"),
-    Column("job_starts", COUNT, 11, label="Job starts"),
-    Column("new_to_service", COUNT, 11, label=FIGURES["new_to_service"]),
-    Column("first_contact_within_4_weeks", COUNT, 13, label=FIGURES[FIRST_CONTACT]),
-    Column("job_starts_three_months_earlier", COUNT, 13, label="Job starts three months earlier"),
-    Column("sustained_13_weeks", COUNT, 12, label=FIGURES["sustained_13_weeks"]),
-    Column(
-        "employment_specialists_fte",
-        DECIMAL,
-        15,
-        label="Employment specialists (full-time equivalent), summed over the months",
-    ),
-    Column(
-        "employment_rate",
-        RATE,
-        11,
-        rate=open_data.Rate("in_work", "caseload"),
-        label="Employment rate",
-    ),
-    Column(
-        "job_start_rate",
-        RATE,
-        11,
-        rate=open_data.Rate("job_starts", "caseload"),
-        label="Job-start rate",
-    ),
-    Column(
-        "sustainment_13_weeks",
-        RATE,
-        11,
-        rate=open_data.Rate("sustained_13_weeks", "job_starts_three_months_earlier"),
-        label="Sustained 13 weeks",
-    ),
-    Column(
-        "contact_within_4_weeks",
-        RATE,
-        11,
-        rate=open_data.Rate("first_contact_within_4_weeks", "new_to_service"),
-        label="Contact within 4 weeks",
-    ),
-    Column(
-        "caseload_per_specialist",
-        DECIMAL,
-        13,
-        rate=open_data.Rate("caseload", "employment_specialists_fte", places=1),
-        label="Caseload per full-time specialist",
-        number_format="0.0",
-    ),
-)
-RATE_TOTALS = (
-    "caseload",
-    "in_work",
-    "job_starts",
-    "new_to_service",
-    "first_contact_within_4_weeks",
-    "job_starts_three_months_earlier",
-    "sustained_13_weeks",
-    "employment_specialists_fte",
-)
-RATES = (
-    "employment_rate",
-    "job_start_rate",
-    "sustainment_13_weeks",
-    "contact_within_4_weeks",
-    "caseload_per_specialist",
 )
 
 
@@ -380,41 +323,22 @@ def quarter_rows(programme: Programme, progress: Progress) -> Iterator[tuple[Any
         )
 
 
-def _rate_rows(figures: ProgressFigures, period: Period) -> Iterator[tuple[Any, ...]]:
-    """Each site of each programme (once, whatever its participations) with the sums of its
-    submitted returns over `period` and the outcome rates the programme page shows: one query."""
-    ids = [programme.id for programme, _ in figures.programmes]
-    site_ids = sa.select(Participation.site_id).where(Participation.programme_id.in_(ids))
-    totals = outcome_totals(site_ids, period.first, period.last) if ids else {}
-    for programme, _ in figures.programmes:
-        seen: set[int] = set()
-        for site in figures.sites[programme.id]:
-            if site.site_id in seen:
-                continue
-            seen.add(site.site_id)
-            sums = totals.get(site.site_id, OutcomeTotals())
-            rates = outcome_rates(sums).rounded()
-            yield (
-                (programme.id, programme.name, site.site_id, site.site)
-                + (period.first, period.last, sums.months_reported)
-                + tuple(getattr(sums, name) for name in RATE_TOTALS)
-                + tuple(getattr(rates, name) for name in RATES)
-            )
-
-
 def progress_sheets(figures: ProgressFigures, scope: ExportScope) -> list[Table]:
     """The XLSX's tables: Summary, By quarter and year, Sites and Rates."""
     exact = not scope.open_data
+    awaiting = not scope.approved_only
     period = scope.period or last_12_months(scope.on)
     on = f"{scope.on.day} {scope.on:%B %Y}"
+    returns = "approved" if scope.approved_only else "submitted and approved"
 
     def summary() -> Iterator[tuple[Any, ...]]:
         for programme, funder in figures.programmes:
             progress = figures.progress[programme.id]
             sites = len({site.site_id for site in figures.sites[programme.id]})
             row = (programme.id, programme.name, funder, programme.starts_on, programme.ends_on)
-            row += (progress.status, progress.target, progress.achieved, progress.percent)
-            row += (progress.expected, sites)
+            row += (progress.status, progress.target, progress.achieved)
+            row += (progress.awaiting_approval,) if awaiting else ()
+            row += (progress.percent, progress.expected, sites)
             yield row + ((progress.run_rate, progress.projected) if exact else ())
 
     def quarters() -> Iterator[tuple[Any, ...]]:
@@ -433,14 +357,21 @@ def progress_sheets(figures: ProgressFigures, scope: ExportScope) -> list[Table]
                 )
 
     summary_footer = (
-        f"Progress on {on}, from the submitted monthly returns of each site while it took part.",
+        f"{'Approved' if scope.approved_only else 'Submitted and approved'} figures as at {on}: "
+        f"progress from the {returns} monthly returns of each site while it took part.",
         f"Period: {period.label}. The sheet Rates reads each site's returns over it.",
+    )
+    achieved_at = next(i for i, c in enumerate(SUMMARY_COLUMNS) if c.name == "achieved") + 1
+    summary_columns = (
+        SUMMARY_COLUMNS[:achieved_at]
+        + ((AWAITING_COLUMN,) if awaiting else ())
+        + SUMMARY_COLUMNS[achieved_at:]
     )
     return [
         Table(
             "summary",
             "Each programme's headline figures",
-            SUMMARY_COLUMNS + (ESTIMATE_COLUMNS if exact else ()),
+            summary_columns + (ESTIMATE_COLUMNS if exact else ()),
             summary(),
             (
                 f"Progress on {on}. Expected: the job starts the target profile expects by "
@@ -477,21 +408,5 @@ def progress_sheets(figures: ProgressFigures, scope: ExportScope) -> list[Table]
             ),
             sheet="Sites",
         ),
-        Table(
-            "rates",
-            f"Each site's outcome rates over the period: {period.label}",
-            RATE_COLUMNS,
-            _rate_rows(figures, period),
-            (
-                "Each rate divides sums over the period's months of the site's submitted "
-                "returns, whether or not it took part then (as the programme page does). A rate "
-                "is empty when there was nothing to divide by.",
-                "Employment rate: in work over caseload. Job-start rate: job starts over "
-                "caseload. Sustained 13 weeks: jobs sustained 13 weeks over the job starts of "
-                "three months earlier. Contact within 4 weeks: first contact within 4 weeks "
-                "over new to the service. Caseload per full-time specialist: IPS expects 20 "
-                "or fewer.",
-            ),
-            sheet="Rates",
-        ),
+        rates_sheet(figures, period, scope),
     ]

@@ -1,5 +1,6 @@
-"""The returns export: one row per submitted monthly return, every figure and the job starts by
-sector."""
+"""The returns export: one row per counted monthly return (submitted and approved for staff,
+approved only for funders and open data), every figure, the job starts by sector and the return's
+status (whether it awaits approval)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from core.tables import (
     COUNT,
     DECIMAL,
     MONTH,
+    TEXT,
     Column,
     Table,
 )
@@ -32,10 +34,13 @@ from sites.models import (
     MonthlyReturn,
     Organisation,
     ReturnSector,
-    ReturnStatus,
     Site,
 )
+from sites.queries import of_statuses
 from sites.returns.rules import FIGURES
+
+# A counted return is submitted (awaiting approval) or approved.
+STATUS_LABELS = {"submitted": "Awaiting approval", "approved": "Approved"}
 
 RETURN_COLUMNS = (
     *SITE_COLUMNS,
@@ -46,6 +51,7 @@ RETURN_COLUMNS = (
         Column(f"job_starts_{sector}", COUNT, 14, label=f"Job starts: {label}")
         for sector, label in SECTORS.items()
     ),
+    Column("status", TEXT, 18, label="Approval", labels=STATUS_LABELS),
 )
 
 
@@ -105,17 +111,24 @@ def returns_table(scope: ExportScope) -> Table:
             *(getattr(r, name) for name in RETURN_COUNTS),
             r.employment_specialists_fte,
             *(sectors.c[sector] for sector in SECTORS),
+            r.status,
         )
         .join(Site, Site.id == r.site_id)
         .join(Organisation, Organisation.id == Site.organisation_id)
         .outerjoin(sectors, sectors.c.return_id == r.id)
-        .where(r.status == ReturnStatus.SUBMITTED, *of_scope(r))
+        .where(of_statuses(scope.counted), *of_scope(r))
         .order_by(Site.name, Site.id, r.month)
     )
     if scope.programme_id is not None:
         query = query.where(_counted_by_programme(scope.programme_id))
     rows = (tuple(row) for row in stream(query))
-    notes = ("One row per submitted monthly return.",)
+    if scope.approved_only:
+        notes: tuple[str, ...] = ("One row per approved monthly return.",)
+    else:
+        notes = (
+            "One row per submitted or approved monthly return; the column status says which "
+            "(submitted: awaiting approval).",
+        )
     if scope.programme_id is not None:
         notes += ("Only the months the programme counts: inside its dates and each site's.",)
     notes += period_note(scope, "the months")

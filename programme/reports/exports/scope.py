@@ -15,12 +15,14 @@ from core.tables import BATCH, ID, TEXT, Column
 from programme.models import Participation
 from sites.models import REGIONS
 from sites.outcomes import Period
+from sites.returns.workflow import COUNTED, COUNTED_FOR_FUNDERS
 
-NAMES = ("returns", "progress", "fidelity")
+NAMES = ("returns", "progress", "fidelity", "completeness")
 TITLES = {
     "returns": "Monthly returns",
     "progress": "Programme progress",
     "fidelity": "Fidelity reviews",
+    "completeness": "Reporting completeness",
 }
 
 
@@ -28,7 +30,8 @@ TITLES = {
 class ExportScope:
     """What an export may hold: `site_ids` and `programme_ids` are the user's scopes (None: all);
     `programme_id` and `site_id` narrow it further; `period` keeps its months (None: every
-    month); `open_data` is the published form."""
+    month); `open_data` is the published form; `counted` the statuses of the returns whose
+    figures count (workflow.counted_statuses: approved only for funders and open data)."""
 
     on: date
     site_ids: sa.Select | None = None
@@ -38,6 +41,11 @@ class ExportScope:
     item_scores: bool = True
     period: Period | None = None
     open_data: bool = False
+    counted: tuple[str, ...] = COUNTED
+
+    @property
+    def approved_only(self) -> bool:
+        return self.counted == COUNTED_FOR_FUNDERS
 
 
 def stream(query: sa.Select) -> Iterator[sa.Row[Any]]:
@@ -71,4 +79,8 @@ SITE_COLUMNS = (
     Column("site", TEXT, 32, label="Site"),
     Column("organisation", TEXT, 44, label="Organisation"),
     Column("region", TEXT, 24, label="Region", labels=REGIONS),
+)
+PROGRAMME_COLUMNS = (
+    Column("programme_id", ID, 12, label="Programme ID"),
+    Column("programme", TEXT, 32, label="Programme"),
 )

@@ -40,6 +40,7 @@ from sites.returns.importing.reader import (
     rereadable,
 )
 from sites.returns.queries import returns_scope
+from sites.returns.workflow import COUNTED
 
 BATCH_SIZE = 1_000
 
@@ -47,6 +48,10 @@ Fields = dict[str, list[str]]
 
 BLANK_FIGURES = (
     "are all blank: fill in the return's figures (0 where there were none), or delete the row"
+)
+APPROVED_LOCKED = (
+    "this month's return is approved and locked: ask programme staff to reopen it, or delete "
+    "the row"
 )
 
 
@@ -359,11 +364,7 @@ class RowChecker:
             in_file, base = self.index.job_starts(row.site_id, earlier)
             if not in_file:
                 found = existing.get((row.site_id, earlier))
-                base = (
-                    found.figures["job_starts"]
-                    if found and found.status == ReturnStatus.SUBMITTED
-                    else None
-                )
+                base = found.figures["job_starts"] if found and found.status in COUNTED else None
         blank = all(not row.cells[name].strip() for name in FIGURES)
         sectors = None
         if self.sector_columns and not blank:
@@ -383,6 +384,9 @@ class RowChecker:
                 errors[SITE_NAME if self.sites[row.site_id] else "site_id"] = [problem]
         if blank:
             errors["figures"] = [BLANK_FIGURES]
+        held = existing.get((row.site_id, row.month)) if row.site_id and row.month else None
+        if held is not None and held.status == ReturnStatus.APPROVED:
+            errors.setdefault("month", []).append(APPROVED_LOCKED)
         for name, messages in checked.errors.items():
             if name == "month" and "month" in row.errors:  # said more exactly already
                 continue

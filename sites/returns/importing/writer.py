@@ -22,8 +22,9 @@ from core.conflicts import UNIQUE_VALUES, constraint_name
 from core.errors import StaleVersion, ValidationFailed
 from core.extensions import db
 from core.records import utcnow
-from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, ReturnVersion
+from sites.models import MonthlyReturn, ReturnSector, ReturnStatus, ReturnStep, ReturnVersion
 from sites.returns import rules as return_rules
+from sites.returns import workflow
 from sites.returns.importing.checker import (
     Batch,
     CheckedRow,
@@ -33,6 +34,7 @@ from sites.returns.importing.checker import (
     sectors_after,
 )
 from sites.returns.importing.reader import rereadable
+from sites.returns.services import history_move
 
 MAX_LISTED = 200  # rows with errors (or warnings) listed in an answer; the rest are counted
 SOURCE = "import"
@@ -102,6 +104,7 @@ def _insert_returns(
             "status": ReturnStatus.SUBMITTED,
             "submitted_at": now,
             "submitted_by_id": user.id,
+            "first_submitted_at": now,
         }
         for row in rows
     ]
@@ -123,6 +126,20 @@ class _Writes:
     sectors: list[dict[str, Any]] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
     audits: list[dict] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)  # the approval history, as the form keeps it
+
+
+def _step_row(return_id: int, held_status: str | None, user: User, now: datetime) -> dict:
+    move = workflow.save_move(held_status, submit=True)
+    return {
+        "return_id": return_id,
+        "move": history_move(move, held_status),
+        "status": ReturnStatus.SUBMITTED,
+        "reason": None,
+        "actor_id": user.id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _sector_rows(return_id: int, sectors: dict[str, int]) -> list[dict[str, Any]]:
@@ -139,6 +156,7 @@ def _create_returns(rows: list[CheckedRow], user: User, now: datetime, writes: _
         sectors = sectors_after(row, None)
         snapshot = return_rules.figures_snapshot(row.values, sectors)
         writes.versions.append(_version_row(return_id, 1, snapshot, user.id, now, SOURCE))
+        writes.steps.append(_step_row(return_id, None, user, now))
         writes.sectors.extend(_sector_rows(return_id, sectors))
         after = {
             "id": return_id,
@@ -195,12 +213,14 @@ def _amend_returns(
             )
         snapshot = return_rules.figures_snapshot(row.values, kept)
         writes.versions.append(_version_row(found.id, number + 1, snapshot, user.id, now, SOURCE))
+        writes.steps.append(_step_row(found.id, found.status, user, now))
         updates.append(
             {"b_id": found.id, "b_version": found.version}
             | {f"b_{name}": row.values[name] for name in return_rules.FIGURES}
             | {
                 "b_submitted_at": found.submitted_at if was_submitted else now,
                 "b_submitted_by_id": found.submitted_by_id if was_submitted else user.id,
+                "b_now": now,
             }
         )
         before = {name: plain(old) for name, (old, _) in changed.items()}
@@ -243,6 +263,8 @@ def _write_batch(batch: Batch, user: User, now: datetime) -> _Written:
         db.session.execute(sa.insert(ReturnSector.__table__), writes.sectors)
     if writes.versions:
         db.session.execute(sa.insert(ReturnVersion.__table__), writes.versions)
+    if writes.steps:
+        db.session.execute(sa.insert(ReturnStep.__table__), writes.steps)
     if writes.audits:
         db.session.execute(sa.insert(AuditEvent.__table__), writes.audits)
     return _Written(created=len(new), amended=changed, unchanged=len(amended) - changed)
@@ -259,6 +281,9 @@ def _update_returns(updates: list[dict]) -> None:
                 "status": ReturnStatus.SUBMITTED,
                 "submitted_at": sa.bindparam("b_submitted_at"),
                 "submitted_by_id": sa.bindparam("b_submitted_by_id"),
+                "first_submitted_at": sa.func.coalesce(
+                    table.c.first_submitted_at, sa.bindparam("b_now")
+                ),
                 "version": table.c.version + 1,
             }
         )
@@ -275,7 +300,7 @@ def _update_returns(updates: list[dict]) -> None:
 def _expire_returns() -> None:
     """Returns the session holds are out of date after Core writes: read them afresh."""
     for record in list(db.session.identity_map.values()):
-        if isinstance(record, MonthlyReturn | ReturnSector | ReturnVersion):
+        if isinstance(record, MonthlyReturn | ReturnSector | ReturnVersion | ReturnStep):
             db.session.expire(record)
 
 

@@ -103,7 +103,8 @@ def test_my_sites_shows_each_assigned_site_worked_out_by_hand(client, login_as, 
         "3 open at Bradford IPS service , 1 overdue",
         f"Exemplary (116 of 125, {long(days(-100))})",
         bradford_late,
-        f"{bradford_starts} against a target of 60",
+        # Every return here is submitted, not yet approved: all of them await approval.
+        f"{bradford_starts} against a target of 60, {bradford_starts} awaiting approval",
     ]
     assert rows["Enable IPS service"] == [
         "No visit yet",
@@ -112,7 +113,7 @@ def test_my_sites_shows_each_assigned_site_worked_out_by_hand(client, login_as, 
         "1 open at Enable IPS service",
         f"Not IPS (72 of 125, {long(days(-20))})",
         "3 months owed",
-        "0 against no target (none set)",
+        "0 against no target (none set), none awaiting approval",
     ]
     assert rows["A quiet site"] == [
         "No visit yet",
@@ -120,7 +121,7 @@ def test_my_sites_shows_each_assigned_site_worked_out_by_hand(client, login_as, 
         "None",
         "No final review",
         "None",
-        "0 against no target (none set)",
+        "0 against no target (none set), none awaiting approval",
     ]
     cards = re.findall(r'<span class="portal-figure">(\d+)</span>', page)
     assert cards == ["3", "4", "1"]  # sites, open actions, overdue actions

@@ -1,8 +1,9 @@
 """The demo network (`flask demo load`, `demo logins`) and the account commands of portal/cli.py.
 
-The demo's figures are checked by SQL of our own: sums of submitted returns inside each site's
-participation and the programme's period must reproduce the public record, and every return must
-obey the rules of the numbers.
+The demo's figures are checked by SQL of our own: sums of received (submitted or approved) returns
+inside each site's participation and the programme's period must reproduce the public record, and
+every return must obey the rules of the numbers. Returns older than the last two months are
+approved; the last two await approval, but for one of Bradford's, sent back, and two queries.
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ from sqlalchemy.orm import aliased
 from accounts.models import ApiToken, User
 from accounts.services import user_for_token
 from core.extensions import db as _db
+from core.months import add_months, month_start
 from core.working_days import last_due_month
 from portal.demo import LOGINS
 from programme.models import Participation, Programme
-from sites.models import SECTORS, MonthlyReturn, ReturnSector, Site, UserSite
+from sites.models import (
+    SECTORS,
+    MonthlyReturn,
+    ReturnQuery,
+    ReturnSector,
+    ReturnStep,
+    Site,
+    UserSite,
+)
 from tests.conftest import empty_database
 from training.fidelity import scoring
 from training.models import Assignment, FidelityReview, FidelityScore
 
 R = MonthlyReturn
 TODAY = date.today()
+RECEIVED = ["submitted", "approved"]
 
 
 def invoke(app, args, input=None):
@@ -65,8 +76,10 @@ def test_load_then_load_if_empty_adds_nothing(app, db):
     assert table_counts() == counts
 
 
-def in_programme(programme: str, *columns, sites: tuple[str, ...] = ()):
-    """Sums of submitted returns inside the participation and the programme's period."""
+def in_programme(
+    programme: str, *columns, sites: tuple[str, ...] = (), statuses: list[str] = RECEIVED
+):
+    """Sums of received returns inside the participation and the programme's period."""
     p, g = Participation, Programme
     query = (
         sa.select(*(sa.func.coalesce(sa.func.sum(c), 0) for c in columns))
@@ -76,7 +89,7 @@ def in_programme(programme: str, *columns, sites: tuple[str, ...] = ()):
         .join(Site, Site.id == R.site_id)
         .where(
             g.name == programme,
-            R.status == "submitted",
+            R.status.in_(statuses),
             R.month >= g.starts_on,
             R.month <= g.ends_on,
             R.month >= p.joined_on,
@@ -174,7 +187,7 @@ class TestTheDemoNetwork:
                     month_index(earlier.month) == month_index(R.month) - 3,
                 ),
             )
-            .where(Site.name == "CNTW IPS", R.status == "submitted", earlier.status == "submitted")
+            .where(Site.name == "CNTW IPS", R.status.in_(RECEIVED), earlier.status.in_(RECEIVED))
         ).one()
         assert 0.79 <= sustained / eligible <= 0.83
 
@@ -223,8 +236,74 @@ class TestTheDemoNetwork:
             )
             == 0
         )
-        assert violations(R.status.not_in(["draft", "submitted"])) == 0
-        assert violations(R.status == "submitted", R.submitted_at.is_(None)) == 0
+        assert violations(R.status.not_in(["draft", "submitted", "returned", "approved"])) == 0
+        assert violations(R.status != "draft", R.submitted_at.is_(None)) == 0
+        assert violations(R.status != "draft", R.first_submitted_at != R.submitted_at) == 0
+        assert violations(R.status == "draft", R.first_submitted_at.is_not(None)) == 0
+
+    def test_returns_are_approved_but_the_last_two_months(self, demo):
+        awaiting_from = add_months(month_start(TODAY), -2)
+        admin = demo.session.scalar(sa.select(User).where(User.email == LOGINS[0][1]))
+        assert violations(R.month < awaiting_from, R.status == "submitted") == 0
+        assert violations(R.month >= awaiting_from, R.status == "approved") == 0
+        assert (
+            violations(
+                R.status == "approved",
+                sa.or_(
+                    R.approved_at.is_(None),
+                    R.approved_at < R.submitted_at,
+                    R.approved_by_id.is_distinct_from(admin.id),
+                ),
+            )
+            == 0
+        )
+        assert violations(R.status != "approved", R.approved_at.is_not(None)) == 0
+        # Each approved return has one step in its history: the demo admin's approval.
+        approved = violations(R.status == "approved")
+        assert approved > 1000
+        steps = demo.session.execute(
+            sa.select(ReturnStep.move, ReturnStep.status, ReturnStep.actor_id, sa.func.count())
+            .join(R, R.id == ReturnStep.return_id)
+            .where(R.status == "approved", ReturnStep.created_at == R.approved_at)
+            .group_by(ReturnStep.move, ReturnStep.status, ReturnStep.actor_id)
+        ).all()
+        assert steps == [("approve", "approved", admin.id, approved)]
+        # Funders count approved returns only: every programme has them.
+        for (programme,) in demo.session.execute(sa.select(Programme.name)):
+            (job_starts,) = in_programme(programme, R.job_starts, statuses=["approved"])
+            assert job_starts > 0, programme
+
+    def test_bradford_has_a_return_sent_back_and_queries_on_another(self, demo):
+        last_ended = add_months(month_start(TODAY), -1)
+        bradford = sa.select(Site.id).where(Site.name == "Bradford IPS service").scalar_subquery()
+        recent = dict(
+            demo.session.execute(
+                sa.select(R.month, R).where(
+                    R.site_id == bradford, R.month >= add_months(last_ended, -1)
+                )
+            ).all()
+        )
+        sent_back, queried = recent[last_ended], recent[add_months(last_ended, -1)]
+        assert (sent_back.status, queried.status) == ("returned", "submitted")
+        assert violations(R.status == "returned") == 1
+        (step,) = demo.session.scalars(
+            sa.select(ReturnStep).where(ReturnStep.return_id == sent_back.id)
+        )
+        assert (step.move, step.status, step.actor.role) == ("send_back", "returned", "admin")
+        assert step.reason and len(step.reason) > 20
+        assert step.created_at >= sent_back.submitted_at
+
+        queries = demo.session.scalars(
+            sa.select(ReturnQuery).order_by(ReturnQuery.status.desc())
+        ).all()
+        assert [(q.return_id, q.status, len(q.answers)) for q in queries] == [
+            (queried.id, "open", 0),
+            (queried.id, "closed", 1),
+        ]
+        unanswered, answered = queries
+        assert unanswered.figure == "job_starts" and unanswered.raised_by.role == "trainer"
+        assert answered.closed_at is not None
+        assert answered.answers[0].answered_by.email == LOGINS[2][1]
 
     def test_fidelity_reviews_match_the_public_record(self, demo):
         def totals(site_name: str, before: date | None = None) -> list[int]:
@@ -308,7 +387,7 @@ class TestTheDemoNetwork:
             TODAY, frozenset(bank_holidays.country_holidays("GB", subdiv="ENG", years=years))
         )
         submitted_due = sa.select(R.id).where(
-            R.site_id == Participation.site_id, R.month == due, R.status == "submitted"
+            R.site_id == Participation.site_id, R.month == due, R.status.in_(RECEIVED)
         )
         late_sites = demo.session.scalars(
             sa.select(Participation.site_id)

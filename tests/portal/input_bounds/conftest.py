@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from sites.models import ReturnQuery
+
 
 @pytest.fixture(autouse=True)
 def quick_passwords(monkeypatch):
@@ -31,10 +33,18 @@ def world(make, db):
     site = make.site(organisation=organisation)
     programme = make.programme()
     review = make.fidelity_review(site, 100, date(2021, 1, 1))
+    submitted = make.monthly_return(site, date(2024, 1, 1))  # to approve or send back
+    approved = make.monthly_return(site, date(2024, 2, 1), status="approved")  # to reopen
+    query = ReturnQuery(return_id=approved.id, figure="job_starts", text="High?")
+    db.session.add(query)
+    db.session.commit()
     return {
         "organisation": organisation,
         "site": site,
         "programme": programme,
         "trainer": make.user("trainer"),  # assigned nowhere yet
         "review": review,
+        "submitted": submitted,
+        "approved": approved,
+        "query": query,
     }

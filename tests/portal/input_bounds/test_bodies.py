@@ -128,6 +128,25 @@ def _bodies(world: dict[str, Any], action: Any) -> dict[tuple[str, str], dict[st
             "note": "Done at the team meeting.",
             "version": action["version"],
         },
+        ("post", "/api/v1/sites/{site_id}/returns/{month}/approve"): {
+            "version": world["submitted"].version,
+        },
+        ("post", "/api/v1/sites/{site_id}/returns/{month}/send-back"): {
+            "version": world["submitted"].version,
+            "reason": "The caseload looks high: check it.",
+        },
+        ("post", "/api/v1/sites/{site_id}/returns/{month}/reopen"): {
+            "version": world["approved"].version,
+            "reason": "A figure was typed wrong.",
+        },
+        ("post", "/api/v1/sites/{site_id}/returns/{month}/queries"): {
+            "field": "job_starts",
+            "text": "Job starts look high against the last six months.",
+        },
+        ("post", "/api/v1/queries/{query_id}/answer"): {
+            "text": "Checked with the team: right.",
+            "close": True,
+        },
         ("post", "/api/v1/sites/{site_id}/assignments"): {
             "user_id": trainer.id,
             "starts_on": "2030-01-01",
@@ -221,13 +240,24 @@ def _action(caller: Any, site: Any) -> dict[str, Any]:
     return response.json["actions"][0]
 
 
+def _month_of(path: str) -> str:
+    """The approved return for /reopen, the submitted one for the other moves and queries, and
+    a month with no return yet for a PUT that creates one."""
+    if path.endswith("/reopen"):
+        return "2024-02"
+    if path.endswith(("/approve", "/send-back", "/queries")):
+        return "2024-01"
+    return "2024-03"
+
+
 def _api_path(path: str, world: dict[str, Any], action: dict[str, Any]) -> str:
     ids = {
         "site_id": world["site"].id,
         "programme_id": world["programme"].id,
         "review_id": world["review"].id,
         "action_id": action["id"],
-        "month": "2024-01",
+        "query_id": world["query"].id,
+        "month": _month_of(path),
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
 

@@ -198,7 +198,7 @@ for _number in ("1000001", "2147483648", "99999999999999999999"):
     for _field in ("referrals", "job_starts", "employment_specialists_fte", "sector_construction"):
         _form_case(
             f"return {_field} {_number}",
-            "/sites/{site}/returns/2024-01",
+            "/sites/{site}/returns/2024-03",
             lambda w, f=_field, n=_number: _return_form(**{f: n}),
         )
 for _number in ("2147483648", "0", "99999999999999999999"):
@@ -237,7 +237,7 @@ for _number in ("2147483648", "0", "99999999999999999999"):
         lambda w, n=_number: _visit_form(w, site_id=n),
     )
 _form_case(
-    "return figure NUL", "/sites/{site}/returns/2024-01", lambda w: _return_form(caseload="4\x000")
+    "return figure NUL", "/sites/{site}/returns/2024-03", lambda w: _return_form(caseload="4\x000")
 )
 _form_case("visit summary NUL", "/visits/new", lambda w: _visit_form(w, summary="Sum\x00mary"))
 _form_case(
@@ -298,7 +298,7 @@ def test_the_good_forms_above_are_accepted(client, admin, world):
         | _far("starts_on", "2030-01-01"),
         "/visits/new": _visit_form(world),
         f"/sites/{site.id}/fidelity-reviews/new": _review_form(),
-        f"/sites/{site.id}/returns/2024-01": _return_form(),
+        f"/sites/{site.id}/returns/2024-03": _return_form(),
     }
     for address, data in accepted.items():
         before = count_rows()
@@ -314,7 +314,7 @@ CSV_COLUMNS = (
     "in_work,sustained_13_weeks,employment_specialists_fte,discharges"
 )
 CSV_GOOD = {
-    "month": "2024-01",
+    "month": "2024-03",
     "referrals": "10",
     "caseload": "40",
     "new_to_service": "8",

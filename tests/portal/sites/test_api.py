@@ -43,6 +43,9 @@ RETURN_KEYS = {
     "discharges",
     "sectors",
     "submitted_at",
+    "first_submitted_at",
+    "approved_at",
+    "unusual_figures",
     "version",
 }
 NON_ADMINS = ["trainer", "site_lead", "funder"]
@@ -647,6 +650,19 @@ def test_returns_oldest_first_with_every_figure(api, make):
     assert isinstance(first["employment_specialists_fte"], float)
     assert body["items"][3]["status"] == "draft"
     assert body["items"][3]["sectors"] == {}
+
+
+def test_a_funder_lists_approved_returns_only(api, make):
+    funder = make.funder()
+    site = make.site()
+    make.participation(make.programme(funder=funder), site, joined_on=date(2022, 1, 1))
+    for month, status in ((1, "approved"), (2, "submitted"), (3, "returned"), (4, "draft")):
+        make.monthly_return(site, date(2023, month, 1), status=status)
+    as_funder = api("funder", funder=funder).get(f"/api/v1/sites/{site.id}/returns").get_json()
+    assert [(r["month"], r["status"]) for r in as_funder["items"]] == [("2023-01", "approved")]
+    assert as_funder["total"] == 1
+    as_admin = api("admin").get(f"/api/v1/sites/{site.id}/returns").get_json()
+    assert as_admin["total"] == 4
 
 
 def test_returns_between_months(api, make):

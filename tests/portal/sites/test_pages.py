@@ -222,8 +222,9 @@ def test_the_site_page_shows_programmes_awards_and_the_chart(client, login_as, m
     assert "1 May 2019" in html  # the award
     assert TAG.search(html)
     assert "No final review yet" in html
-    # outcomes, programmes, awards, outcome rates and the monthly rates behind their chart
-    assert html.count('scope="col"') == 4 + 4 + 2 + 3 + 3
+    # outcomes (with which months await approval), programmes, awards, outcome rates and the
+    # monthly rates behind their chart
+    assert html.count('scope="col"') == 5 + 4 + 2 + 3 + 3
     assert 'id="site-outcomes-chart"' in html
     match = re.search(
         r'<script type="application/json" id="site-outcomes-chart-data">(.*?)</script>',
@@ -245,7 +246,7 @@ def test_a_site_without_returns_has_no_chart(client, login_as, make):
     login_as("site_lead", sites=[site])
     html = page(client, f"/sites/{site.id}")
     assert "site-outcomes-chart" not in html
-    assert "No submitted monthly returns" in html
+    assert "No submitted and approved monthly returns" in html
     assert "has not taken part in a programme" in html
 
 

@@ -72,9 +72,12 @@ def ended(make):
             caseload=1200 + job_starts,  # thousands: the XLSX shows 1,2xx
             in_work=500,
             sectors={"retail": job_starts},
+            status="approved",  # a funder's figures and open data count them too
         )
-    make.monthly_return(berkshire, date(2015, 4, 1), job_starts=1, caseload=30, in_work=12)
-    make.monthly_return(berkshire, date(2016, 10, 1), job_starts=3)
+    make.monthly_return(
+        berkshire, date(2015, 4, 1), job_starts=1, caseload=30, in_work=12, status="approved"
+    )
+    make.monthly_return(berkshire, date(2016, 10, 1), job_starts=3, status="approved")
 
     make.fidelity_review(berkshire, 88, date(2015, 12, 2), kind="peer_review")
     make.fidelity_review(bradford, 100, date(2016, 6, 15))

@@ -97,16 +97,25 @@ def network(make):
     make.participation(making, berkshire, site_target=10)
     make.participation(sussex, brighton)
 
-    make.monthly_return(bradford, date(2019, 12, 1), job_starts=5)
-    make.monthly_return(bradford, date(2020, 1, 1), job_starts=3)
+    # Approved, so that funders and open data count them as staff do (tests/programme/
+    # test_approved_only.py tells the two apart).
+    approved = {"status": "approved"}
+    make.monthly_return(bradford, date(2019, 12, 1), job_starts=5, **approved)
+    make.monthly_return(bradford, date(2020, 1, 1), job_starts=3, **approved)
     make.monthly_return(
-        bradford, date(2020, 2, 1), job_starts=7, sectors={"retail": 4, "hospitality": 3}
+        bradford,
+        date(2020, 2, 1),
+        job_starts=7,
+        sectors={"retail": 4, "hospitality": 3},
+        **approved,
     )
-    make.monthly_return(bradford, date(2020, 3, 1), job_starts=12, caseload=61, in_work=23)
+    make.monthly_return(
+        bradford, date(2020, 3, 1), job_starts=12, caseload=61, in_work=23, **approved
+    )
     make.monthly_return(bradford, date(2020, 4, 1), job_starts=9, status="draft")
-    make.monthly_return(berkshire, date(2020, 1, 1), job_starts=2)
-    make.monthly_return(berkshire, date(2020, 2, 1), job_starts=0, in_work=0)
-    make.monthly_return(brighton, date(2012, 3, 1), job_starts=9)
+    make.monthly_return(berkshire, date(2020, 1, 1), job_starts=2, **approved)
+    make.monthly_return(berkshire, date(2020, 2, 1), job_starts=0, in_work=0, **approved)
+    make.monthly_return(brighton, date(2012, 3, 1), job_starts=9, **approved)
 
     make.fidelity_review(bradford, 100, date(2020, 6, 1), kind="peer_review")
     make.fidelity_review(bradford, 118, date(2021, 6, 1))
@@ -208,6 +217,7 @@ def test_returns_export_has_one_row_per_submitted_return_with_every_figure(api, 
         "discharges": "4",
         "employment_specialists_fte": "2.00",
         **{f"job_starts_{sector}": "" for sector in SECTORS},  # no sectors recorded
+        "status": "approved",
     }
     february = rows[4]
     assert february["job_starts_retail"] == "4"

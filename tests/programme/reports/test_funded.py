@@ -61,9 +61,10 @@ def funded(make):
     make.participation(making, bradford, joined_on=making.starts_on, site_target=200)
     make.participation(making, berkshire, joined_on=making.starts_on)
     make.participation(sussex, brighton)
-    make.monthly_return(bradford, PERIOD.first, job_starts=4, caseload=40, in_work=15)
-    make.monthly_return(bradford, PERIOD.last, job_starts=6, caseload=40, in_work=17)
-    make.monthly_return(brighton, PERIOD.last, job_starts=9)
+    approved = {"status": "approved"}  # a funder's figures count approved returns only
+    make.monthly_return(bradford, PERIOD.first, job_starts=4, caseload=40, in_work=15, **approved)
+    make.monthly_return(bradford, PERIOD.last, job_starts=6, caseload=40, in_work=17, **approved)
+    make.monthly_return(brighton, PERIOD.last, job_starts=9, **approved)
     make.fidelity_review(bradford, 118, PERIOD.first)
     make.fidelity_review(brighton, 80, date(2012, 9, 1))
     return {
@@ -189,7 +190,8 @@ def test_the_report_has_headline_figures_chart_sites_bands_rates_and_date(client
     assert f"Generated on {TODAY.day} {TODAY:%B %Y}" in page
     assert "Funded by Department of Health innovation fund" in page
     assert re.search(r"Job-start target</dt><dd[^>]*>340<", page)
-    assert re.search(r"Achieved</dt><dd[^>]*>10 \(2\.9% of target\)<", page)
+    assert re.search(r"Achieved</dt><dd[^>]*>10 job starts \(2\.9% of target\)<", page)
+    assert f"Approved figures as at {TODAY.day} {TODAY:%B %Y}." in page
     figure = figure_of(page, "report-progress-chart-data")
     assert figure["layout"]["width"] == 680 and figure["layout"]["autosize"] is False
     sites_table = page.split('class="portal-report__sites"', 1)[1]  # not the chart's table

@@ -125,7 +125,8 @@ def test_the_pages_download_links_carry_the_pages_period(client, login_as, ended
     def periods_of_links(url: str) -> set[str]:
         page = client.get(url).get_data(as_text=True)
         links = re.findall(r'href="(/exports/[^"]+)"', page)
-        assert len(links) == 9, url  # CSV, XLSX and open data of three tables
+        # CSV, XLSX and open data of three tables, and of completeness on the programme's page
+        assert len(links) == (9 if url.endswith("/report") else 12), url
         return {re.search(r"period=([^&]*)", link.replace("&amp;", "&"))[1] for link in links}
 
     # An ended programme's page and report read its own run, and so do their downloads.
@@ -324,11 +325,13 @@ def test_open_data_xlsx_publishes_no_estimates_made_from_counts(api, ended):
 
 
 def test_csv_columns_stay_as_they_were(api, ended):
-    """The CSV is for machines: other teams read these columns by name."""
+    """The CSV is for machines: other teams read these columns by name. (New columns come last:
+    progress's awaiting_approval and basis, returns' status, since issue 16.)"""
     caller = api("admin")
     expected = {
         "progress": "level,programme_id,programme,funder,starts_on,ends_on,site_id,site,"
-        "organisation,region,joined_on,left_on,target,achieved,expected,percent,status",
+        "organisation,region,joined_on,left_on,target,achieved,expected,percent,status,"
+        "awaiting_approval,basis",
         "fidelity": "site_id,site,organisation,region,reviewed_on,kind,total,band,"
         + ",".join(f"item_{n}" for n in range(1, 26)),
     }

@@ -129,3 +129,10 @@ def test_only_staff_reopen_approve_or_send_back(actor, move):
             assert actor.role == "admin"
         if status == Status.APPROVED:
             assert move in {Move.REOPEN, Move.ASK_TO_REOPEN}, result
+
+
+def test_funders_list_approved_returns_only_and_everyone_else_every_status():
+    from sites.returns.workflow import listed_statuses
+
+    assert listed_statuses("funder") == (Status.APPROVED,)
+    assert all(listed_statuses(role) is None for role in ("admin", "trainer", "site_lead"))
