@@ -57,7 +57,7 @@ class PortalApi(Api):
 
     @allow(*EVERY_ROLE)
     def _openapi_json(self) -> Any:
-        """For a token or a signed-in person (accounts.views.API_DOCUMENT), as the reference
+        """For a token or a signed-in person (accounts.signed_in.API_DOCUMENT), as the reference
         page (docs_page) is: 401 without either."""
         return super()._openapi_json()
 
