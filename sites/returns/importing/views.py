@@ -37,7 +37,8 @@ from core.extensions import db
 from core.schemas import path_id
 from core.web.access import allow
 from sites.models import ReturnUpload
-from sites.returns.importing.checker import Outcome, check_rows
+from sites.returns.importing.checker import check_rows
+from sites.returns.importing.plans import Outcome
 from sites.returns.importing.reader import (
     HEADER,
     LABELS,

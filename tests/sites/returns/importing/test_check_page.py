@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from sites.models import ReturnUpload
-from sites.returns.importing.checker import Outcome, Plan
+from sites.returns.importing.plans import Outcome, Plan
 from sites.returns.rules import Change
 from tests.sites.returns.importing.test_import import HEADER, csv_of, line, upload
 
