@@ -11,17 +11,18 @@ from flask_login import current_user
 
 from accounts import second_factor
 from accounts.blueprint import (
-    SET_UP_HINT,
     bp,
     codes_page,
+    confirmed_set_up,
     form_page,
     login_limit,
     no_store,
+    set_up_form,
     set_up_page,
     show_errors,
 )
 from accounts.current import current_account
-from accounts.forms import ChangePasswordForm, CodeForm, PasswordCheckForm, RemindersForm, TokenForm
+from accounts.forms import ChangePasswordForm, PasswordCheckForm, RemindersForm, TokenForm
 from accounts.models import EVERY_ROLE, ApiToken, User
 from accounts.security_log import record
 from accounts.services import (
@@ -153,17 +154,11 @@ def second_factor_set_up() -> Any:
     if second_factor.confirmed_factor(user) is not None:
         flash("Your second factor is on already.")
         return redirect(url_for("accounts.account"))
-    form = CodeForm()
-    form.code.description = SET_UP_HINT
-    if form.validate_on_submit():
-        try:
-            codes = second_factor.confirm_set_up(user, form.code.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error.fields)
-        else:
-            db.session.commit()
-            return codes_page(codes, url_for("accounts.account"), first=True)
+    form = set_up_form()
+    codes = confirmed_set_up(user, form)
+    if codes is not None:
+        db.session.commit()
+        return codes_page(codes, url_for("accounts.account"), first=True)
     return set_up_page(user, form, "accounts/second_factor_set_up.html", during_login=False)
 
 

@@ -18,7 +18,7 @@ from accounts import second_factor
 from accounts.forms import CodeForm
 from accounts.models import ROLES, User
 from accounts.security_log import record_refusal
-from core.errors import Fields
+from core.errors import Fields, ValidationFailed
 from core.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -88,3 +88,22 @@ def codes_page(codes: list[str], next_url: str, first: bool) -> Any:
             "accounts/recovery_codes.html", codes=codes, next_url=next_url, first_time=first
         )
     )
+
+
+def set_up_form() -> CodeForm:
+    form = CodeForm()
+    form.code.description = SET_UP_HINT
+    return form
+
+
+def confirmed_set_up(user: User, form: CodeForm) -> list[str] | None:
+    """The recovery codes once the form's code confirms the second factor being set up; None
+    (the form showing why) while it does not."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return second_factor.confirm_set_up(user, form.code.data)
+    except ValidationFailed as error:
+        db.session.rollback()
+        show_errors(form, error.fields)
+        return None

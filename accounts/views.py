@@ -12,14 +12,14 @@ from flask_login import current_user, logout_user
 
 from accounts import account_page, email_links, second_factor, signed_in
 from accounts.blueprint import (
-    SET_UP_HINT,
     bp,
     codes_page,
+    confirmed_set_up,
     form_page,
     login_limit,
     no_store,
+    set_up_form,
     set_up_page,
-    show_errors,
 )
 from accounts.current import current_account
 from accounts.forms import CodeForm, LoginForm
@@ -37,7 +37,6 @@ from accounts.login import (
 from accounts.models import EVERY_ROLE, User
 from accounts.security_log import record
 from accounts.sessions import SESSION_KEY, end_session
-from core.errors import ValidationFailed
 from core.extensions import db, limiter
 from core.web.access import allow, public
 from core.web.redirects import local_address
@@ -145,17 +144,11 @@ def login_set_up() -> Any:
         flash("Log in again: the time to set up your second factor ran out.")
         return redirect(url_for("accounts.login"))
     user, state = half
-    form = CodeForm()
-    form.code.description = SET_UP_HINT
-    if form.validate_on_submit():
-        try:
-            codes = second_factor.confirm_set_up(user, form.code.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error.fields)
-        else:
-            next_url = complete_pending(user, state, "second factor set up")
-            return codes_page(codes, _safe_next(next_url), first=True)
+    form = set_up_form()
+    codes = confirmed_set_up(user, form)
+    if codes is not None:
+        next_url = complete_pending(user, state, "second factor set up")
+        return codes_page(codes, _safe_next(next_url), first=True)
     return set_up_page(user, form, "accounts/second_factor_set_up.html", during_login=True)
 
 

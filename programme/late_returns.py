@@ -132,6 +132,31 @@ def _ids_filter(
     return [column.in_(ids if isinstance(ids, sa.Select) else list(ids))]
 
 
+def participations_with_names(conditions: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+    """Each participation in `conditions` with its site (id, name, organisation, region), its
+    programme (id, name) and the dates late_window takes, in its order."""
+    return (
+        sa.select(
+            Participation.site_id,
+            Site.name,
+            Organisation.name,
+            Site.region,
+            Participation.programme_id,
+            Programme.name,
+            Participation.joined_on,
+            Participation.left_on,
+            Programme.starts_on,
+            Programme.ends_on,
+            Site.launched_on,
+            Site.closed_on,
+        )
+        .join(Programme, Programme.id == Participation.programme_id)
+        .join(Site, Site.id == Participation.site_id)
+        .join(Organisation, Organisation.id == Site.organisation_id)
+        .where(*conditions)
+    )
+
+
 def late_return_months(
     today: date,
     *,
@@ -152,29 +177,10 @@ def late_return_months(
         filters.append(Participation.programme_id == programme_id)
     if region is not None:
         filters.append(Site.region == region)
-    windows_query = (
-        sa.select(
-            Participation.site_id,
-            Site.name,
-            Organisation.name,
-            Site.region,
-            Programme.name,
-            Participation.joined_on,
-            Participation.left_on,
-            Programme.starts_on,
-            Programme.ends_on,
-            Site.launched_on,
-            Site.closed_on,
-        )
-        .join(Programme, Programme.id == Participation.programme_id)
-        .join(Site, Site.id == Participation.site_id)
-        .join(Organisation, Organisation.id == Site.organisation_id)
-        .where(*filters)
-    )
     sites: dict[int, tuple[str, str, str]] = {}
     windows: dict[int, list[tuple[str, date, date]]] = defaultdict(list)
-    for site_id, name, organisation, site_region, programme, *dates in db.session.execute(
-        windows_query
+    for site_id, name, organisation, site_region, _, programme, *dates in db.session.execute(
+        participations_with_names(filters)
     ):
         sites[site_id] = (name, organisation, site_region)
         windows[site_id].append((programme, *late_window(*dates, due)))

@@ -19,9 +19,9 @@ from accounts.scopes import programme_scope, site_scope
 from core.extensions import db
 from core.months import add_months, month_start, months_between, previous_month
 from programme.figures import programme_run
-from programme.late_returns import late_window
+from programme.late_returns import late_window, participations_with_names
 from programme.models import Participation, Programme
-from sites.models import REGIONS, MonthlyReturn, Organisation, Site
+from sites.models import REGIONS, MonthlyReturn, Site
 from sites.returns.completeness import Completeness, month_counts, total
 from sites.returns.queries import return_due_date
 
@@ -148,31 +148,6 @@ def _conditions(filters: CompletenessFilters) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def _participations(conditions: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
-    """Each participation in the filters with its site, its programme and the dates of
-    late_window, in its order."""
-    return (
-        sa.select(
-            Participation.site_id,
-            Site.name,
-            Organisation.name,
-            Site.region,
-            Participation.programme_id,
-            Programme.name,
-            Participation.joined_on,
-            Participation.left_on,
-            Programme.starts_on,
-            Programme.ends_on,
-            Site.launched_on,
-            Site.closed_on,
-        )
-        .join(Programme, Programme.id == Participation.programme_id)
-        .join(Site, Site.id == Participation.site_id)
-        .join(Organisation, Organisation.id == Site.organisation_id)
-        .where(*conditions)
-    )
-
-
 def _returns(
     conditions: list[sa.ColumnElement[bool]], first: date, last: date
 ) -> dict[tuple[int, date], tuple[str, date | None]]:
@@ -209,7 +184,7 @@ def reporting_completeness(filters: CompletenessFilters, today: date) -> Complet
     expected: dict[int, set[date]] = defaultdict(set)
     expected_in: dict[int, dict[int, set[date]]] = defaultdict(lambda: defaultdict(set))
     for site_id, name, organisation, region, programme_id, programme, *dates in db.session.execute(
-        _participations(conditions)
+        participations_with_names(conditions)
     ):
         window_first, window_last = late_window(*dates, counted_to)
         months = months_between(max(window_first, first), window_last)

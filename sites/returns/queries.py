@@ -176,3 +176,19 @@ def get_site_for_returns_or_404(user: User, site_id: int) -> Site:
     if not can_send_returns(user, site_id):
         abort(403)
     return site
+
+
+def active_site_leads(site_id: int) -> list[User]:
+    """The active site leads of a site, whom e-mails about its returns go to."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserSite, UserSite.user_id == User.id)
+            .where(
+                UserSite.site_id == site_id,
+                User.role == "site_lead",
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )

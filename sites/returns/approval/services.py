@@ -27,6 +27,7 @@ from core.months import month_slug
 from core.records import require_version, utcnow
 from sites.models import MonthlyReturn, ReturnQuery, ReturnStatus, UserSite
 from sites.returns import workflow
+from sites.returns.queries import active_site_leads
 from sites.returns.services import add_step, history_move
 
 MAX_REASON = 2000
@@ -210,16 +211,7 @@ def approve_many(choices: Iterable[tuple[int, int]], user: User) -> BulkResult:
 def _tell_site_leads(monthly_return: MonthlyReturn) -> None:
     """E-mail each active lead of the return's site that it was sent back: the month, the site
     and a link; no figures and no reason (they read it on the return, signed in)."""
-    leads = db.session.scalars(
-        sa.select(User)
-        .join(UserSite, UserSite.user_id == User.id)
-        .where(
-            UserSite.site_id == monthly_return.site_id,
-            User.role == "site_lead",
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
+    leads = active_site_leads(monthly_return.site_id)
     if not leads:
         return
     link = external_url(

@@ -4,6 +4,7 @@ site lead). Writes go through sites/returns/approval/services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -123,8 +124,20 @@ def approve(site_id: int, month: Month) -> Any:
     if not form.validate():
         flash(EXPIRED)
         return _back_to(site, month)
+    refused = _moved(
+        site, month, lambda: services.approve(found, current_account(), version=form.version.data)
+    )
+    if refused is not None:
+        return refused
+    flash(DONE[workflow.Move.APPROVE].format(month=f"{month:%B %Y}", site=site.name))
+    return _back_to(site, month)
+
+
+def _moved(site: Any, month: date, move: Callable[[], object]) -> Any | None:
+    """Make the move and commit: None when it is done, else the way back to the return, with
+    why not (a refusal of who asks is a 403). A ValidationFailed is the caller's to show."""
     try:
-        services.approve(found, current_account(), version=form.version.data)
+        move()
         db.session.commit()
     except workflow.Refused as refusal:
         db.session.rollback()
@@ -136,8 +149,7 @@ def approve(site_id: int, month: Month) -> Any:
         db.session.rollback()
         flash(STALE)
         return _back_to(site, month)
-    flash(DONE[workflow.Move.APPROVE].format(month=f"{month:%B %Y}", site=site.name))
-    return _back_to(site, month)
+    return None
 
 
 def _reason_page(move: workflow.Move, site_id: int, month: date) -> Any:
@@ -161,32 +173,28 @@ def _reason_page(move: workflow.Move, site_id: int, month: date) -> Any:
         summary = [{"text": EXPIRED, "href": f"#{form.reason.id}"}]
         status = 400
     else:
+        services_move = {
+            workflow.Move.SEND_BACK: services.send_back,
+            workflow.Move.REOPEN: services.reopen,
+            workflow.Move.ASK_TO_REOPEN: services.ask_to_reopen,
+        }[move]
         try:
-            services_move = {
-                workflow.Move.SEND_BACK: services.send_back,
-                workflow.Move.REOPEN: services.reopen,
-                workflow.Move.ASK_TO_REOPEN: services.ask_to_reopen,
-            }[move]
-            services_move(
-                found, current_account(), version=form.version.data, reason=form.reason.data
+            refused = _moved(
+                site,
+                month,
+                lambda: services_move(
+                    found, current_account(), version=form.version.data, reason=form.reason.data
+                ),
             )
-            db.session.commit()
-            flash(DONE[move].format(month=f"{month:%B %Y}", site=site.name))
-            return _back_to(site, month)
         except ValidationFailed as error:
             db.session.rollback()
             form.reason.errors = list(error.fields.get("reason", []))
             summary = [{"text": m, "href": f"#{form.reason.id}"} for m in form.reason.errors]
             status = 422
-        except workflow.Refused as refusal:
-            db.session.rollback()
-            if not refusal.conflict:
-                abort(403)
-            flash(refusal.message)
-            return _back_to(site, month)
-        except (StaleVersion, StaleDataError):
-            db.session.rollback()
-            flash(STALE)
+        else:
+            if refused is not None:
+                return refused
+            flash(DONE[move].format(month=f"{month:%B %Y}", site=site.name))
             return _back_to(site, month)
     return (
         render_template(

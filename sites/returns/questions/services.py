@@ -24,9 +24,9 @@ from core.limits import text_problem
 from core.mail import Message, send_after_commit
 from core.months import month_slug
 from core.records import check_version, utcnow
-from sites.models import MonthlyReturn, ReturnQuery, ReturnQueryAnswer, ReturnStatus, UserSite
+from sites.models import MonthlyReturn, ReturnQuery, ReturnQueryAnswer, ReturnStatus
 from sites.returns import rules as return_rules
-from sites.returns.queries import can_send_returns
+from sites.returns.queries import active_site_leads, can_send_returns
 from sites.returns.workflow import Refused
 
 OPEN = "open"
@@ -191,17 +191,7 @@ def _about(monthly_return: MonthlyReturn) -> dict[str, Any]:
 
 
 def _tell_site_leads(raiser: User, monthly_return: MonthlyReturn, query: ReturnQuery) -> None:
-    leads = db.session.scalars(
-        sa.select(User)
-        .join(UserSite, UserSite.user_id == User.id)
-        .where(
-            UserSite.site_id == monthly_return.site_id,
-            User.role == "site_lead",
-            User.active.is_(True),
-            User.id != raiser.id,
-        )
-        .order_by(User.id)
-    ).all()
+    leads = [lead for lead in active_site_leads(monthly_return.site_id) if lead.id != raiser.id]
     about = _about(monthly_return)
     link = external_url(
         "returns.edit", site_id=str(monthly_return.site_id), month=month_slug(monthly_return.month)
