@@ -42,6 +42,11 @@ class User(Record, UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Return reminders and the weekly digest (sites.returns.reminders); each person can stop them.
     reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Where the person works: a regional trainer's host (usually a Centre of Excellence), or a
+    # Centre's staff member who reviews other sites; reviews of its own sites are refused.
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
 
     funder: Mapped[Funder | None] = relationship()
     sites: Mapped[list[Site]] = relationship(secondary="user_site", viewonly=True)

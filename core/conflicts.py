@@ -93,6 +93,12 @@ UNIQUE_VALUES: dict[str, UniqueValue] = {
         "time: reload the page",
     ),
     "uq_reminder_sent_user_id_key": UniqueValue("key", "This reminder was sent already"),
+    "uq_programme_partner_programme_id_organisation_id": UniqueValue(
+        "partner_organisation_ids", "This organisation is a partner in the programme already"
+    ),
+    "uq_trainer_region_user_id_region": UniqueValue(
+        "regions", "The trainer covers this region already"
+    ),
 }
 
 # Random secrets, kept hashed: a clash is a chance in 2**256, not something a sender could fix.

@@ -29,6 +29,10 @@ class Programme(Record, db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     job_start_target: Mapped[int]
+    # Who leads the programme (Improve: Enable; Making IPS Work: the charity); partners below.
+    lead_organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL")
+    )
 
     funder: Mapped[Funder] = relationship(back_populates="programmes")
     target_profile: Mapped[list[TargetMonth]] = relationship(
@@ -37,6 +41,21 @@ class Programme(Record, db.Model):
     participations: Mapped[list[Participation]] = relationship(
         back_populates="programme", order_by="Participation.joined_on"
     )
+
+
+class ProgrammePartner(Record, db.Model):
+    """An organisation that works with the lead organisation to run a programme."""
+
+    __tablename__ = "programme_partner"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "organisation_id"),)
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+
+
+PARTICIPATION_ROLES = {"pilot": "Pilot", "new_service": "New service", "mentor": "Mentor"}
 
 
 class TargetMonth(Record, db.Model):
@@ -63,6 +82,9 @@ class Participation(Record, db.Model):
     joined_on: Mapped[date]
     left_on: Mapped[date | None]
     site_target: Mapped[int | None]
+    role: Mapped[str] = mapped_column(
+        sa.String(12), default="new_service", server_default="new_service"
+    )  # PARTICIPATION_ROLES
 
     programme: Mapped[Programme] = relationship(back_populates="participations")
     site: Mapped[Site] = relationship()

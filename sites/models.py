@@ -120,6 +120,30 @@ class Designation(Record, db.Model):
     site: Mapped[Site] = relationship(back_populates="designations")
 
 
+class Mentoring(Record, db.Model):
+    """One site (usually a Centre of Excellence) mentoring another, with dates, and the
+    programme when the mentoring happens within one."""
+
+    __tablename__ = "mentoring"
+    __table_args__ = (
+        sa.Index("ix_mentoring_mentor", "mentor_site_id", "starts_on"),
+        sa.Index("ix_mentoring_mentee", "mentee_site_id", "starts_on"),
+        sa.CheckConstraint("mentor_site_id <> mentee_site_id", name="not_itself"),
+    )
+
+    mentor_site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    mentee_site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    programme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(sa.Text)  # staff's; never shown to funders
+
+    mentor: Mapped[Site] = relationship(foreign_keys=[mentor_site_id])
+    mentee: Mapped[Site] = relationship(foreign_keys=[mentee_site_id])
+
+
 class MonthlyReturn(Record, db.Model):
     """A site's aggregate figures for one calendar month. `month` is the month's first day."""
 

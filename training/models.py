@@ -56,6 +56,45 @@ class Assignment(Record, db.Model):
     site: Mapped[Site] = relationship()
 
 
+class TrainerRegion(Record, db.Model):
+    """A region a regional trainer covers (sites.models.REGIONS)."""
+
+    __tablename__ = "trainer_region"
+    __table_args__ = (sa.UniqueConstraint("user_id", "region"),)
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    region: Mapped[str] = mapped_column(sa.String(40))
+
+
+class ScheduledReview(Record, db.Model):
+    """A fidelity review programme staff have scheduled: when, who leads it and who seconds
+    it (from the reviewer pool); its report is due 4 weeks after and its action plan 6 weeks
+    after (training.fidelity.cadence). `review_id` is the review once it is recorded."""
+
+    __tablename__ = "scheduled_review"
+    __table_args__ = (sa.Index("ix_scheduled_review_site_date", "site_id", "planned_on"),)
+
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    planned_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(sa.String(20), default="external_review")  # REVIEW_KINDS
+    lead_reviewer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    second_reviewer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    report_sent_on: Mapped[date | None]
+    action_plan_agreed_on: Mapped[date | None]
+    review_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("fidelity_review.id", ondelete="SET NULL")
+    )
+    cancelled_on: Mapped[date | None]
+
+    site: Mapped[Site] = relationship()
+    lead_reviewer: Mapped[User | None] = relationship(foreign_keys=[lead_reviewer_id])
+    second_reviewer: Mapped[User | None] = relationship(foreign_keys=[second_reviewer_id])
+
+
 class FidelityReview(Record, db.Model):
     """A review of one site on the 25-item scale (training/fidelity.py).
 
