@@ -21,8 +21,9 @@ from programme.charts import progress_chart
 from programme.completeness.queries import programme_completeness
 from programme.figures import SiteFigures
 from programme.late_returns import last_due_month, late_window
-from programme.models import Programme
+from programme.models import PARTICIPATION_ROLES, Programme
 from programme.progress import STATUS_LABELS, programme_progress
+from programme.queries import leadership
 from sites.models import RETURN_COUNTS, MonthlyReturn
 from sites.outcomes import (
     OutcomeTotals,
@@ -108,6 +109,7 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
                 job_starts=sum(r.job_starts or 0 for r in counted),
                 late_returns=max(0, deadlines.months_owed([(first, last)]) - len(sent)),
                 awaiting_approval=sum(r.job_starts or 0 for r in counted if r.status == SUBMITTED),
+                role=p.role,
             )
         )
         site_rates[site.id] = outcome_rates(_totals(list(returns), period.first, period.last))
@@ -148,6 +150,8 @@ def naive_programme_context(programme_id: int, today: date) -> dict[str, Any]:
         "chart": progress_chart(programme, progress, today),
         "late_total": sum(s.late_returns for s in sites),
         "approved_only": False,
+        "roles": PARTICIPATION_ROLES,
+        "leadership": leadership(programme),
         # Reporting completeness (issue 16): the app's own two queries, so the page renders.
         "completeness": programme_completeness(programme.id, period.first, period.last, today),
         "today": today,

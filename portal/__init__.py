@@ -130,11 +130,15 @@ def configure_blueprints(app: Flask) -> None:
     from programme import views as programme
     from programme.completeness import views as completeness
     from programme.reports import views as reports
+    from programme.spread import views as spread
     from sites.returns import views as returns
     from sites.returns.approval import views as approval
     from sites.returns.importing import views as importing
     from sites.returns.questions import views as questions
+    from training.centres import views as centres
     from training.fidelity import views as fidelity
+    from training.mentoring_effect import views as mentoring_effect
+    from training.reviews import views as reviews
     from training.visits import views as visits
 
     for module in (
@@ -150,8 +154,12 @@ def configure_blueprints(app: Flask) -> None:
         importing,
         questions,
         reports,
+        spread,
         fidelity,
         visits,
+        mentoring_effect,
+        reviews,
+        centres,
     ):
         app.register_blueprint(module.bp)
     register_api(app)

@@ -70,11 +70,14 @@ def register_api(app: Flask) -> None:
     from programme.api import blp as programmes_blp
     from programme.completeness.api import blp as completeness_blp
     from programme.reports.api import blp as exports_blp
+    from programme.spread.api import blp as spread_blp
     from sites.returns.api import blp as returns_blp
     from sites.returns.approval.api import blp as approval_blp
     from sites.returns.importing import api as importing_api  # noqa: F401  (adds its route to returns_blp)
     from sites.returns.questions.api import blp as questions_blp
+    from training.centres.api import blp as centres_blp
     from training.fidelity.api import blp as fidelity_blp
+    from training.reviews.api import blp as reviews_blp
     from training.visits.api import blp as visits_blp
 
     api.init_app(app)
@@ -87,8 +90,11 @@ def register_api(app: Flask) -> None:
         programmes_blp,
         completeness_blp,
         exports_blp,
+        spread_blp,
         fidelity_blp,
         visits_blp,
+        reviews_blp,
+        centres_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

@@ -22,8 +22,9 @@ from core.errors import Fields, ValidationFailed
 from core.extensions import db
 from core.records import check_version
 from programme.models import Funder
-from sites.models import Site, UserSite
+from sites.models import REGIONS, Organisation, Site, UserSite
 from training.assignments.services import assign_trainer
+from training.models import TrainerRegion
 
 
 def _check_user(
@@ -35,6 +36,8 @@ def _check_user(
     site_ids: list[int],
     funder_id: int | None,
     user_id: int | None = None,
+    organisation_id: int | None = None,
+    regions: list[str] | None = None,
 ) -> Fields:
 
     fields: Fields = {}
@@ -65,7 +68,29 @@ def _check_user(
             fields["site_ids"] = [f"No site with id {', '.join(map(str, missing))}"]
     if role == "site_lead" and not site_ids:
         fields["site_ids"] = ["Choose at least one site for a site lead"]
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        fields["organisation_id"] = ["Choose an organisation from the list"]
+    unknown = sorted(set(regions or ()) - REGIONS.keys())
+    if unknown:
+        fields["regions"] = [f"Choose regions from the list, not {', '.join(unknown)}"]
     return fields
+
+
+def _set_trainer_regions(user: User, regions: Iterable[str]) -> None:
+    """The regions a trainer covers become `regions` (none for any other role)."""
+    wanted = set(regions) if user.role == "trainer" else set()
+    current = {
+        row.region: row
+        for row in db.session.scalars(
+            sa.select(TrainerRegion).where(TrainerRegion.user_id == user.id)
+        )
+    }
+    for region, row in current.items():
+        if region not in wanted:
+            db.session.delete(row)
+    db.session.add_all(
+        TrainerRegion(user_id=user.id, region=region) for region in sorted(wanted - current.keys())
+    )
 
 
 def create_user(
@@ -77,14 +102,24 @@ def create_user(
     site_ids: Iterable[int] = (),
     funder_id: int | None = None,
     assign_from: date | None = None,
+    organisation_id: int | None = None,
+    regions: Iterable[str] = (),
 ) -> User:
-    """Site leads are scoped to `site_ids`; trainers are assigned to them from `assign_from`.
+    """Site leads are scoped to `site_ids`; trainers are assigned to them from `assign_from`
+    and cover `regions`. Anyone but a funder may work at `organisation_id` (a trainer's host).
     Without a password (an invitation) the user cannot log in until they set one."""
 
     email = normalise_email(email)
     sites = list(dict.fromkeys(site_ids))
     fields = _check_user(
-        email=email, name=name, role=role, password=password, site_ids=sites, funder_id=funder_id
+        email=email,
+        name=name,
+        role=role,
+        password=password,
+        site_ids=sites,
+        funder_id=funder_id,
+        organisation_id=organisation_id,
+        regions=list(regions),
     )
     if fields:
         raise ValidationFailed(fields)
@@ -93,6 +128,7 @@ def create_user(
         name=name.strip(),
         role=role,
         funder_id=funder_id if role == "funder" else None,
+        organisation_id=None if role == "funder" else organisation_id,
     )
     if password is None:
         user.password_hash = ""  # no password matches: set through the invitation's link
@@ -105,6 +141,7 @@ def create_user(
     if role == "trainer":
         for site_id in sites:
             assign_trainer(user=user, site_id=site_id, starts_on=assign_from or date.today())
+    _set_trainer_regions(user, regions)
     db.session.flush()
     return user
 
@@ -119,6 +156,8 @@ def update_user(
     funder_id: int | None = None,
     password: str | None = None,
     version: int | None = None,
+    organisation_id: int | None = None,
+    regions: Iterable[str] = (),
 ) -> User:
     """`version` is the one the caller read: if the user has changed since, StaleVersion."""
     check_version(user, version)
@@ -131,6 +170,8 @@ def update_user(
         site_ids=sites if role == "site_lead" else [],
         funder_id=funder_id,
         user_id=user.id,
+        organisation_id=organisation_id,
+        regions=list(regions),
     )
     if fields:
         raise ValidationFailed(fields)
@@ -141,8 +182,10 @@ def update_user(
     user.role = role
     user.active = active
     user.funder_id = funder_id if role == "funder" else None
+    user.organisation_id = None if role == "funder" else organisation_id
     if password:
         user.set_password(password)
+    _set_trainer_regions(user, regions)
     wanted = set(sites) if role == "site_lead" else set()
     current = {
         link.site_id: link
@@ -168,6 +211,8 @@ def invite_user(
     site_ids: Iterable[int] = (),
     funder_id: int | None = None,
     invited_by: User | None = None,
+    organisation_id: int | None = None,
+    regions: Iterable[str] = (),
 ) -> User:
     """A new user with their role and scope, and no password yet: they are e-mailed a link
     (single use, INVITATION_DAYS) to set one, sent once the caller commits."""
@@ -178,6 +223,8 @@ def invite_user(
         password=None,
         site_ids=site_ids,
         funder_id=funder_id,
+        organisation_id=organisation_id,
+        regions=regions,
     )
     send_new_invitation(user, invited_by)
     return user

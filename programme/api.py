@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
 
 from accounts.models import EVERY_ROLE
 from accounts.scopes import programme_scope
@@ -41,7 +42,11 @@ class Programmes(MethodView):
     @blp.arguments(schemas.ProgrammeListArgs, location="query")
     @blp.response(200, schemas.ProgrammePage)
     def get(self, args: dict[str, Any]) -> Any:
-        query = sa.select(Programme).order_by(Programme.starts_on.desc(), Programme.id)
+        query = (
+            sa.select(Programme)
+            .options(selectinload(Programme.partners))  # one query for the page's partners
+            .order_by(Programme.starts_on.desc(), Programme.id)
+        )
         scope = programme_scope(current_user)
         if scope is not None:
             query = query.where(Programme.id.in_(scope))

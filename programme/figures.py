@@ -15,7 +15,7 @@ from core.months import add_months, month_start
 from programme import figures, queries
 from programme.charts import progress_chart
 from programme.late_returns import late_returns
-from programme.models import Participation, Programme
+from programme.models import PARTICIPATION_ROLES, Participation, Programme
 from programme.progress import STATUS_LABELS, ProgressStatus, status_explained
 from programme.queries import participating_returns, progress_of
 from sites.models import MonthlyReturn, Organisation, ReturnStatus, Site
@@ -45,6 +45,7 @@ class SiteFigures:
     job_starts: int
     late_returns: int
     awaiting_approval: int = 0  # of its job starts
+    role: str = "new_service"  # its part in the programme: PARTICIPATION_ROLES
 
 
 def programme_sites(
@@ -86,6 +87,7 @@ def programme_sites(
             job_starts=starts.get(p.id, (0, 0))[0],
             late_returns=late.get(p.site_id, 0),
             awaiting_approval=starts.get(p.id, (0, 0))[1],
+            role=p.role,
         )
         for p, site_name, organisation, region in rows
     ]
@@ -187,6 +189,7 @@ def programme_figures(
         },
         "fidelity": latest_bands(site_ids),
         "bands": BANDS,
+        "roles": PARTICIPATION_ROLES,
         "labels": STATUS_LABELS,
         "chart": progress_chart(programme, progress, today, approved_only(counted)),
         "status_rule": status_explained(

@@ -7,8 +7,16 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -26,12 +34,13 @@ from core.web.forms import (
     count_limit,
     day_field,
     optional_id,
+    options,
     strip,
     version_field,
 )
-from programme.models import Funder, TargetMonth
+from programme.models import PARTICIPATION_ROLES, Funder, TargetMonth
 from programme.progress import STATUS_LABELS
-from sites.forms import site_choices
+from sites.forms import organisation_choices, site_choices
 
 PROFILE_LINE = re.compile(r"^(\S+)\s+(\S+)$")
 PROFILE_EXAMPLE = "2024-04 10"
@@ -156,11 +165,27 @@ class ProgrammeForm(PortalForm):
         "blank for a straight line from 0 at the start to the target at the end.",
         filters=[strip],
     )
+    lead_organisation_id = SelectField(
+        "Lead organisation (optional)",
+        description="The organisation that leads the programme, for example a Centre of "
+        "Excellence or the charity",
+        coerce=optional_id,
+        validators=[Optional()],
+    )
+    partner_organisation_ids = SelectMultipleField(
+        "Partners (optional)",
+        description="The organisations that run the programme with the lead",
+        coerce=int,
+        validators=[Optional()],
+    )
     version = version_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.funder_id.choices = blank("Choose a funder", funder_choices())
+        organisations = organisation_choices()
+        self.lead_organisation_id.choices = blank("No lead organisation", organisations)
+        self.partner_organisation_ids.choices = organisations
 
 
 class ParticipationDatesForm(PortalForm):
@@ -179,6 +204,14 @@ class ParticipationDatesForm(PortalForm):
             at_least(0, "The site's target must be 0 or more"),
             count_limit("the site's target"),
         ],
+    )
+    role = SelectField(
+        "Role in the programme",
+        description="A pilot site, a new service, or a site that mentors others",
+        choices=options(PARTICIPATION_ROLES),
+        default="new_service",
+        validate_choice=False,  # the message below, not WTForms' "Not a valid choice"
+        validators=[AnyOf(PARTICIPATION_ROLES, message="Choose the site's role from the list")],
     )
     version = version_field()
 

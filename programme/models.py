@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.records import Record
-from sites.models import Site
+from sites.models import Organisation, Site
 
 
 class Funder(Record, db.Model):
@@ -41,6 +41,11 @@ class Programme(Record, db.Model):
     participations: Mapped[list[Participation]] = relationship(
         back_populates="programme", order_by="Participation.joined_on"
     )
+    # Read-only: programme.services sets them, deleting each partner row explicitly (audited).
+    lead_organisation: Mapped[Organisation | None] = relationship(viewonly=True)
+    partners: Mapped[list[ProgrammePartner]] = relationship(
+        viewonly=True, order_by="ProgrammePartner.organisation_id"
+    )
 
 
 class ProgrammePartner(Record, db.Model):
@@ -53,6 +58,8 @@ class ProgrammePartner(Record, db.Model):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
+
+    organisation: Mapped[Organisation] = relationship(viewonly=True)
 
 
 PARTICIPATION_ROLES = {"pilot": "Pilot", "new_service": "New service", "mentor": "Mentor"}

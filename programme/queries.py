@@ -14,9 +14,9 @@ from flask import abort
 from accounts.models import User
 from core.extensions import db
 from core.sql import sql_month_start
-from programme.models import Funder, Participation, Programme, TargetMonth
+from programme.models import Funder, Participation, Programme, ProgrammePartner, TargetMonth
 from programme.progress import Progress, programme_progress
-from sites.models import MonthlyReturn
+from sites.models import MonthlyReturn, Organisation
 from sites.queries import awaiting_approval, of_statuses
 from sites.returns.workflow import COUNTED
 
@@ -159,3 +159,33 @@ def programme_options(user: User) -> Sequence[sa.Row[Any]]:
     if scope is not None:
         select = select.where(Programme.id.in_(scope))
     return db.session.execute(select).all()
+
+
+def leadership(programme: Programme) -> str | None:
+    """Who runs the programme, in one sentence ("Led by Enable, with IPS Grow and Sandwell."),
+    or None when neither a lead nor a partner is recorded. One query."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(
+            sa.or_(
+                Organisation.id == programme.lead_organisation_id,
+                Organisation.id.in_(
+                    sa.select(ProgrammePartner.organisation_id).where(
+                        ProgrammePartner.programme_id == programme.id
+                    )
+                ),
+            )
+        )
+        .order_by(Organisation.name)
+    ).all()
+    lead = next((row.name for row in rows if row.id == programme.lead_organisation_id), None)
+    partners = [row.name for row in rows if row.id != programme.lead_organisation_id]
+    return led_by(lead, partners)
+
+
+def led_by(lead: str | None, partners: Sequence[str]) -> str | None:
+    """ "Led by A, with B and C." from the lead's and partners' names."""
+    if not partners:
+        return f"Led by {lead}." if lead else None
+    listed = partners[0] if len(partners) == 1 else f"{', '.join(partners[:-1])} and {partners[-1]}"
+    return f"Led by {lead}, with {listed}." if lead else f"Run by {listed}."

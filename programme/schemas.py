@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from core.months import MonthField
 from core.paging import PageArgs
-from core.schemas import Count, Text, date_field, id_field
+from core.schemas import Count, Text, date_field, id_field, one_of_message
+from programme.models import PARTICIPATION_ROLES
 from programme.progress import ProgressStatus
 
 # In the order API.md lists them.
@@ -36,6 +37,15 @@ class ProgrammeIn(Schema):
     ends_on = date_field(required=True)
     job_start_target = Count(required=True)
     target_profile = fields.List(fields.Nested(TargetPoint), allow_none=True)
+    lead_organisation_id = id_field(
+        allow_none=True,
+        metadata={"description": "The organisation that leads the programme; null for none"},
+    )
+    partner_organisation_ids = fields.List(
+        id_field(),
+        validate=validate.Length(max=500, error="Name 500 partners or fewer"),
+        metadata={"description": "The organisations that run it with the lead; replaces them all"},
+    )
 
 
 class ProgrammePatch(ProgrammeIn):
@@ -57,6 +67,11 @@ class Programme(Schema):
     ends_on = fields.Date()
     job_start_target = fields.Integer()
     target_profile = fields.List(fields.Nested(TargetPoint))
+    lead_organisation_id = fields.Integer(allow_none=True)
+    partner_organisation_ids = fields.Function(
+        lambda p: [partner.organisation_id for partner in p.partners],
+        metadata={"type": "array", "items": {"type": "integer"}},
+    )
     version = fields.Integer()
 
 
@@ -76,6 +91,11 @@ class ParticipationIn(Schema):
     joined_on = date_field(required=True)
     left_on = date_field(allow_none=True)
     site_target = Count(allow_none=True)
+    role = Text(
+        load_default="new_service",
+        validate=validate.OneOf(PARTICIPATION_ROLES, error=one_of_message(PARTICIPATION_ROLES)),
+        metadata={"description": "The site's part in the programme; new_service when not sent"},
+    )
 
 
 class Participation(Schema):
@@ -85,6 +105,7 @@ class Participation(Schema):
     joined_on = fields.Date()
     left_on = fields.Date(allow_none=True)
     site_target = fields.Integer(allow_none=True)
+    role = fields.String(metadata={"enum": list(PARTICIPATION_ROLES)})
     version = fields.Integer()
 
 

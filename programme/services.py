@@ -9,12 +9,27 @@ import sqlalchemy as sa
 
 from core.errors import Fields, ValidationFailed
 from core.extensions import db
-from core.records import apply, check_version
-from programme.models import Funder, Participation, Programme, TargetMonth
+from core.records import apply, check_version, utcnow
+from programme.models import (
+    PARTICIPATION_ROLES,
+    Funder,
+    Participation,
+    Programme,
+    ProgrammePartner,
+    TargetMonth,
+)
 from programme.progress import month_start
-from sites.models import Site
+from sites.models import Organisation, Site
 
-PROGRAMME_FIELDS = ("name", "funder_id", "summary", "starts_on", "ends_on", "job_start_target")
+PROGRAMME_FIELDS = (
+    "name",
+    "funder_id",
+    "summary",
+    "starts_on",
+    "ends_on",
+    "job_start_target",
+    "lead_organisation_id",
+)
 
 
 def find_or_create_funder(name: str) -> Funder:
@@ -113,7 +128,56 @@ def _programme_errors(data: dict[str, Any], programme_id: int | None) -> Fields:
         messages = _profile_errors(profile, starts_on, ends_on)
         if messages:
             fields["target_profile"] = messages
+    return fields | _leadership_errors(
+        data.get("lead_organisation_id"), data.get("partner_organisation_ids")
+    )
+
+
+def _leadership_errors(lead_id: int | None, partner_ids: list[int] | None) -> Fields:
+    """Unknown organisations, and a lead that is named among its own partners."""
+    wanted = {lead_id} if lead_id is not None else set()
+    wanted |= set(partner_ids or ())
+    known = set(
+        db.session.scalars(sa.select(Organisation.id).where(Organisation.id.in_(wanted)))
+        if wanted
+        else ()
+    )
+    fields: Fields = {}
+    if lead_id is not None and lead_id not in known:
+        fields["lead_organisation_id"] = [f"No organisation with id {lead_id}"]
+    unknown = sorted(set(partner_ids or ()) - known)
+    if unknown:
+        listed = ", ".join(str(number) for number in unknown)
+        fields["partner_organisation_ids"] = [f"No organisation with id {listed}"]
+    elif lead_id is not None and lead_id in set(partner_ids or ()):
+        fields["partner_organisation_ids"] = [
+            "The lead organisation leads the programme: do not name it as a partner too"
+        ]
     return fields
+
+
+def _set_partners(programme: Programme, partner_ids: list[int] | None) -> bool:
+    """The programme's partners become `partner_ids` (None leaves them as they are); each row
+    added or deleted explicitly, so the audit log records it. Whether they changed."""
+    if partner_ids is None:
+        return False
+    current = {
+        partner.organisation_id: partner
+        for partner in db.session.scalars(
+            sa.select(ProgrammePartner).where(ProgrammePartner.programme_id == programme.id)
+        )
+    }
+    removed = [partner for key, partner in current.items() if key not in partner_ids]
+    added = sorted(set(partner_ids) - set(current))
+    if not removed and not added:
+        return False
+    for partner in removed:
+        db.session.delete(partner)
+    for organisation_id in added:
+        db.session.add(ProgrammePartner(programme_id=programme.id, organisation_id=organisation_id))
+    db.session.flush()
+    db.session.expire(programme, ["partners"])
+    return True
 
 
 def _set_profile(programme: Programme, profile: list[dict[str, Any]] | None) -> None:
@@ -131,32 +195,52 @@ def create_programme(data: dict[str, Any]) -> Programme:
     """`data` has the programme's fields and an optional `target_profile` of {month, cumulative}."""
     clean = {key: data.get(key) for key in PROGRAMME_FIELDS}
     clean["name"] = (clean["name"] or "").strip()
-    fields = _programme_errors(clean | {"target_profile": data.get("target_profile")}, None)
+    partner_ids = data.get("partner_organisation_ids")
+    fields = _programme_errors(
+        clean
+        | {"target_profile": data.get("target_profile"), "partner_organisation_ids": partner_ids},
+        None,
+    )
     if fields:
         raise ValidationFailed(fields)
     programme = Programme(**clean)
     db.session.add(programme)
     _set_profile(programme, data.get("target_profile"))
     db.session.flush()
+    _set_partners(programme, partner_ids)
     return programme
 
 
 def update_programme(
     programme: Programme, data: dict[str, Any], version: int | None = None
 ) -> Programme:
-    """Only the keys present change; `target_profile` replaces the whole profile ([] clears it)."""
+    """Only the keys present change; `target_profile` replaces the whole profile ([] clears it),
+    and so does `partner_organisation_ids` the partners."""
     check_version(programme, version)
     clean = {key: data[key] for key in PROGRAMME_FIELDS if key in data}
     if isinstance(clean.get("name"), str):
         clean["name"] = clean["name"].strip()
     merged = {key: getattr(programme, key) for key in PROGRAMME_FIELDS} | clean
+    partner_ids = data.get("partner_organisation_ids")
+    partners_after = (
+        partner_ids
+        if partner_ids is not None
+        else [partner.organisation_id for partner in programme.partners]
+    )
     fields = _programme_errors(
-        merged | {"target_profile": data.get("target_profile")}, programme.id
+        merged
+        | {
+            "target_profile": data.get("target_profile"),
+            "partner_organisation_ids": partners_after,
+        },
+        programme.id,
     )
     if fields:
         raise ValidationFailed(fields)
     apply(programme, clean)
     _set_profile(programme, data.get("target_profile"))
+    if _set_partners(programme, partner_ids):
+        programme.updated_at = utcnow()  # its partners are the programme's: a new version
     db.session.flush()
     return programme
 
@@ -168,14 +252,12 @@ def add_participation(
     joined_on: date,
     left_on: date | None = None,
     site_target: int | None = None,
+    role: str = "new_service",
 ) -> Participation:
-    fields: Fields = {}
+    """`role` is the site's part in the programme: a key of PARTICIPATION_ROLES."""
+    fields = _participation_errors(joined_on, left_on, site_target, role)
     if db.session.get(Site, site_id) is None:
         fields["site_id"] = [f"No site with id {site_id}"]
-    if left_on is not None and left_on < joined_on:
-        fields["left_on"] = ["The leaving date must be on or after the joining date"]
-    if site_target is not None and site_target < 0:
-        fields["site_target"] = ["The site target must be a whole number, 0 or more"]
     if not fields:
         overlapping = db.session.scalar(
             sa.select(Participation.id).where(
@@ -195,6 +277,7 @@ def add_participation(
         joined_on=joined_on,
         left_on=left_on,
         site_target=site_target,
+        role=role,
     )
     db.session.add(participation)
     db.session.flush()
@@ -208,17 +291,30 @@ def update_participation(
     left_on: date | None,
     site_target: int | None,
     version: int | None = None,
+    role: str | None = None,
 ) -> Participation:
+    """`role` None keeps the site's role in the programme."""
     check_version(participation, version)
-    fields: Fields = {}
-    if left_on is not None and left_on < joined_on:
-        fields["left_on"] = ["The leaving date must be on or after the joining date"]
-    if site_target is not None and site_target < 0:
-        fields["site_target"] = ["The site target must be a whole number, 0 or more"]
+    role = role or participation.role
+    fields = _participation_errors(joined_on, left_on, site_target, role)
     if fields:
         raise ValidationFailed(fields)
     participation.joined_on = joined_on
     participation.left_on = left_on
     participation.site_target = site_target
+    participation.role = role
     db.session.flush()
     return participation
+
+
+def _participation_errors(
+    joined_on: date, left_on: date | None, site_target: int | None, role: str
+) -> Fields:
+    fields: Fields = {}
+    if left_on is not None and left_on < joined_on:
+        fields["left_on"] = ["The leaving date must be on or after the joining date"]
+    if site_target is not None and site_target < 0:
+        fields["site_target"] = ["The site target must be a whole number, 0 or more"]
+    if role not in PARTICIPATION_ROLES:
+        fields["role"] = [f"Choose one of: {', '.join(PARTICIPATION_ROLES)}"]
+    return fields

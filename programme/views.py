@@ -65,6 +65,7 @@ def detail(programme_id: int) -> Any:
         today=today,
         remaining_days=max((programme.ends_on - today).days, 0),
         completeness=programme_completeness(programme.id, period.first, period.last, today),
+        leadership=queries.leadership(programme),
     )
 
 

@@ -20,10 +20,20 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from accounts.models import ROLES
 from accounts.security_log import KINDS
 from accounts.services import MIN_PASSWORD_LENGTH, PASSWORD_HINT
-from core.web.forms import PortalForm, blank, day_field, optional_id, strip, version_field
+from core.web.forms import (
+    PortalForm,
+    blank,
+    day_field,
+    optional_id,
+    options,
+    strip,
+    version_field,
+)
 from programme.forms import funder_choices
 from sites import ods
-from sites.forms import site_choices
+from sites.forms import organisation_choices, site_choices
+from sites.models import REGIONS
+from training.visits.forms import lenient_id
 
 
 class UserFields(PortalForm):
@@ -50,11 +60,27 @@ class UserFields(PortalForm):
         validators=[Optional()],
     )
     site_ids = SelectMultipleField("Sites", coerce=int, validators=[Optional()])
+    organisation_id = SelectField(
+        "Works at (not funders)",
+        description="A regional trainer's host, usually a Centre of Excellence, or the "
+        "organisation a Centre's staff member works for",
+        coerce=lenient_id,
+        validate_choice=False,  # the service names an unknown one (portal.users)
+        validators=[Optional()],
+    )
+    regions = SelectMultipleField(
+        "Regions covered (trainers only)",
+        description="The regions a regional trainer covers",
+        choices=options(REGIONS),
+        validate_choice=False,  # the service names an unknown one (portal.users)
+        validators=[Optional()],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.funder_id.choices = blank("No funder", funder_choices())
         self.site_ids.choices = site_choices()
+        self.organisation_id.choices = blank("No organisation", organisation_choices())
 
 
 class InviteUserForm(UserFields):

@@ -20,7 +20,7 @@ from programme.forms import (
     ProgrammeForm,
     profile_text,
 )
-from programme.models import Participation, Programme
+from programme.models import PARTICIPATION_ROLES, Participation, Programme
 from programme.services import (
     add_participation,
     create_programme,
@@ -29,7 +29,16 @@ from programme.services import (
 )
 from sites.models import Site
 
-PROGRAMME_FORM_FIELDS = ("name", "funder_id", "summary", "starts_on", "ends_on", "job_start_target")
+PROGRAMME_FORM_FIELDS = (
+    "name",
+    "funder_id",
+    "summary",
+    "starts_on",
+    "ends_on",
+    "job_start_target",
+    "lead_organisation_id",
+    "partner_organisation_ids",
+)
 PROGRAMME_ERRORS = {"funder": "funder_id"}
 
 
@@ -81,6 +90,7 @@ def programme_edit(programme_id: int) -> Any:
     form = ProgrammeForm(obj=programme if request.method == "GET" else None)
     if request.method == "GET":
         form.target_profile.data = profile_text(programme.target_profile)
+        form.partner_organisation_ids.data = [p.organisation_id for p in programme.partners]
     saved = save(
         form,
         lambda: update_programme(programme, _programme_changes(programme, form), form.version.data),
@@ -100,6 +110,7 @@ def programme_edit(programme_id: int) -> Any:
         form,
         programme=programme,
         participations=participations,
+        roles=PARTICIPATION_ROLES,
         participation_form=ParticipationForm(formdata=None, joined_on=programme.starts_on),
     )
 
@@ -117,6 +128,7 @@ def participation_new(programme_id: int) -> Any:
             joined_on=form.joined_on.data,
             left_on=form.left_on.data,
             site_target=form.site_target.data,
+            role=form.role.data,
         ),
     )
     if participation is not None:
@@ -139,6 +151,7 @@ def participation_edit(participation_id: int) -> Any:
             left_on=form.left_on.data,
             site_target=form.site_target.data,
             version=form.version.data,
+            role=form.role.data,
         ),
     )
     if saved is not None:

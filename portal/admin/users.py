@@ -29,6 +29,7 @@ from portal.admin.blueprint import bp
 from portal.admin.forms import EditUserForm, InviteUserForm, NewUserForm
 from portal.admin.shared import matching, page, paged_records, save, search
 from portal.users import create_user, invite_user, send_new_invitation, update_user
+from training.models import TrainerRegion
 
 
 def invitation_emails(emails: list[str]) -> dict[str, EmailDelivery]:
@@ -68,6 +69,8 @@ def user_invite() -> Any:
             site_ids=form.site_ids.data or [],
             funder_id=form.funder_id.data,
             invited_by=current_account(),
+            organisation_id=form.organisation_id.data,
+            regions=form.regions.data or [],
         ),
     )
     if user is not None:
@@ -107,6 +110,8 @@ def user_new() -> Any:
             password=form.password.data,
             site_ids=form.site_ids.data or [],
             funder_id=form.funder_id.data,
+            organisation_id=form.organisation_id.data,
+            regions=form.regions.data or [],
         ),
     )
     if user is not None:
@@ -130,6 +135,13 @@ def user_edit(user_id: int) -> Any:
     form = EditUserForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.site_ids.data = [site.id for site in user.sites]
+        form.regions.data = list(
+            db.session.scalars(
+                sa.select(TrainerRegion.region)
+                .where(TrainerRegion.user_id == user.id)
+                .order_by(TrainerRegion.region)
+            )
+        )
     saved = None
     if request.method == "GET" or _own_access_kept(user, form):
         saved = save(form, lambda: _update(user, form))
@@ -165,6 +177,8 @@ def _update(user: User, form: EditUserForm) -> User:
         funder_id=form.funder_id.data,
         password=form.password.data or None,
         version=form.version.data,
+        organisation_id=form.organisation_id.data,
+        regions=form.regions.data or [],
     )
     if form.password.data:
         record("password_changed", saved, detail=f"set {by_whom(current_account())}")

@@ -18,6 +18,7 @@ from portal.admin import (
     audit,
     emails,
     funders,
+    mentoring,
     organisations,
     programmes,
     security_log,
@@ -29,7 +30,18 @@ from portal.admin.blueprint import bp
 __all__ = ["PAGES", "bp"]
 
 # The modules whose routes are on `bp`.
-PAGES = (organisations, sites, funders, programmes, users, audit, security_log, assignments, emails)
+PAGES = (
+    organisations,
+    sites,
+    funders,
+    programmes,
+    users,
+    audit,
+    security_log,
+    assignments,
+    emails,
+    mentoring,
+)
 
 
 @bp.route("/")

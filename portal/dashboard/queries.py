@@ -37,10 +37,13 @@ from sites.returns.questions.queries import (
 )
 from sites.returns.workflow import COUNTED
 from training.assignments.queries import current_assignments
+from training.centres.queries import Centre, centres_passed_unrenewed
 from training.fidelity import scoring
 from training.fidelity.cadence import Cadence
+from training.fidelity.indicators.queries import DriftingSite, drifting_sites
 from training.fidelity.queries import ReviewDue, review_cadence, reviews_due
 from training.models import Action, Assignment, FidelityReview, ReviewStatus, Visit
+from training.reviews.queries import OverdueStep, overdue_review_steps
 from training.visits.actions import ActionStatus
 from training.visits.queries import (
     ActionFilters,
@@ -306,6 +309,8 @@ class TrainerTasks:
     visit_due_after_days: int
     cadence: Cadence
     answered_queries: list[QueryLine] = field(default_factory=list)  # answers to their queries
+    drifting: list[DriftingSite] = field(default_factory=list)  # live indicators below review
+    review_steps_overdue: list[OverdueStep] = field(default_factory=list)  # reports, action plans
 
 
 def trainer_tasks(user: User, today: date) -> TrainerTasks:
@@ -337,6 +342,8 @@ def trainer_tasks(user: User, today: date) -> TrainerTasks:
         visit_due_after_days=after,
         cadence=review_cadence(),
         answered_queries=answered_queries_raised_by(user.id),
+        drifting=drifting_sites(ids) if ids else [],
+        review_steps_overdue=overdue_review_steps(ids, today) if ids else [],
     )
 
 
@@ -352,6 +359,8 @@ class StaffTasks:
     reviews_overdue: list[ReviewDue]
     overdue_actions: int
     awaiting_approval: int = 0  # submitted returns not yet approved
+    review_steps_overdue: list[OverdueStep] = field(default_factory=list)  # reports, action plans
+    centres_unrenewed: list[Centre] = field(default_factory=list)  # re-review date passed
 
 
 AT_RISK = (ProgressStatus.OFF_TRACK, ProgressStatus.AT_RISK)
@@ -396,4 +405,6 @@ def staff_tasks(user: User, today: date) -> StaffTasks:
         reviews_overdue=reviews_due(None, today, by=today - timedelta(days=1)),
         overdue_actions=overdue_action_count(user, today),
         awaiting_approval=returns_awaiting_approval(),
+        review_steps_overdue=overdue_review_steps(None, today),
+        centres_unrenewed=centres_passed_unrenewed(today),
     )

@@ -8,6 +8,14 @@ from accounts.models import User
 from core.extensions import db
 from portal.demo.approvals import approval_history, set_approval_states
 from portal.demo.fidelity import fidelity_reviews
+from portal.demo.mentoring import (
+    centre_reviewer,
+    centre_reviewer_site,
+    mentorings,
+    programme_leadership,
+    scheduled_reviews,
+    trainers_at_work,
+)
 from portal.demo.network import build_network
 from portal.demo.returns import monthly_returns
 from portal.demo.visits import (
@@ -50,6 +58,10 @@ def load(today: date | None = None) -> dict[str, int]:
     sites = network.sites
     db.session.add_all(network.records())
     db.session.flush()
+    partners = programme_leadership(network)
+    mentored = mentorings(network)
+    db.session.add_all([*partners, *mentored])
+    db.session.flush()
 
     former = former_trainer()  # first: the LOGINS users come after it
     db.session.add(former)
@@ -60,9 +72,15 @@ def load(today: date | None = None) -> dict[str, int]:
         user.set_password(password)
         users[role] = user
     users["funder"].funder = network.funders["Department of Health"]
-    db.session.add_all(users.values())
+    users["admin"].organisation_id = network.organisations["charity"].id
+    users["site_lead"].organisation_id = network.organisations["bdct"].id
+    reviewer = centre_reviewer(network)
+    db.session.add_all([*users.values(), reviewer])
     db.session.flush()
     db.session.add(UserSite(user_id=users["site_lead"].id, site_id=sites["bradford"].id))
+    db.session.add(centre_reviewer_site(network, reviewer))
+    regions = trainers_at_work(network, users["trainer"], former)
+    db.session.add_all(regions)
 
     # Before the returns' first flush, so that their approval is part of the insert.
     returns = monthly_returns(sites, today)
@@ -73,8 +91,11 @@ def load(today: date | None = None) -> dict[str, int]:
     db.session.add_all(history)
     db.session.flush()
 
-    reviews = fidelity_reviews(sites)
+    reviews = fidelity_reviews(sites, today)
     db.session.add_all(reviews)
+    db.session.flush()
+    booked = scheduled_reviews(sites, reviews, users["trainer"], reviewer, today)
+    db.session.add_all(booked)
     db.session.flush()
 
     trainers_sites = assignments(sites, users["trainer"], former, today)
@@ -92,11 +113,15 @@ def load(today: date | None = None) -> dict[str, int]:
         "funders": len(network.funders),
         "programmes": len(network.programmes),
         "participations": len(network.participations),
+        "programme partners": len(partners),
+        "mentorings": len(mentored),
         "monthly returns": len(returns),
         "approved returns": sum(r.status == ReturnStatus.APPROVED for r in returns),
         "return queries": sum(isinstance(r, ReturnQuery) for r in history),
         "fidelity reviews": len(reviews),
-        "users": len(users) + 1,
+        "users": len(users) + 2,  # and the former trainer and the Centre's reviewer
+        "trainer regions": len(regions),
+        "scheduled reviews": len(booked),
         "assignments": len(trainers_sites),
         "visits": len(visits),
         "actions": len(actions),

@@ -8,6 +8,9 @@ inside each site's participation and the programme's period:
 - Sussex regional trainer pilot (2012): 286 job starts against 125.
 - CNTW IPS: 149 job starts since late 2019, 81% of them sustained 13 weeks.
 - Blackpool Council IPS: 812 job starts since 2020.
+
+Who leads each programme, each site's role in it, who mentored whom and where the trainers work
+are portal/demo/mentoring.py's.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ ORGANISATIONS = {
     "cntw": Org("Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust", "nhs_trust",
                 "north-east-and-yorkshire", "RX4"),
     "blackpool": Org("Blackpool Council", "local_authority", "north-west"),
+    # The charity that leads the Sussex pilot, Making IPS Work and the Centres network.
+    "charity": Org("Centre for Mental Health", "voluntary", "london"),
 }
 # fmt: on
 
@@ -85,6 +90,9 @@ class SiteSpec:
     sustained: float  # the share of job starts still in work 13 weeks later
     late: str | None = None  # "draft": the latest due month is a draft; "missing": the last two
     designated_on: date | None = None
+    designation_ended_on: date | None = None
+    # Caseload per specialist over its last 3 months, well above IPS's 20 (fidelity drift).
+    recent_caseload_per_fte: tuple[float, float] | None = None
 
 
 D = date
@@ -92,12 +100,13 @@ D = date
 # periods it reported, its specialists (FTE) at first and last, its 13-week sustainment.
 # fmt: off
 SITES = [
-    # Making IPS Work: three sites from April 2015, three more from April 2016.
+    # Making IPS Work: three pilot sites from April 2015, three more from April 2016. Bradford
+    # became a Centre of Excellence in 2016, the first in Yorkshire.
     SiteSpec("bradford", "bdct", "Bradford IPS service", "Bradford", "north-east-and-yorkshire",
              53.7960, -1.7594, D(2015, 4, 1),
              (Period(D(2015, 4, 1), D(2018, 3, 1), (0.8, 2.4), job_starts=61, referrals=246),
               Period(D(2018, 4, 1), None, (2.4, 3.6))),
-             ("2.0", "3.0"), 0.72, designated_on=D(2019, 10, 1)),
+             ("2.0", "3.0"), 0.72, designated_on=D(2016, 10, 1)),
     SiteSpec("berkshire", "bhft", "Berkshire IPS service", "Reading", "south-east",
              51.4543, -0.9781, D(2015, 4, 1),
              (Period(D(2015, 4, 1), D(2018, 3, 1), (1.2, 3.2), job_starts=80),),
@@ -118,6 +127,11 @@ SITES = [
              52.9548, -1.1581, D(2016, 4, 1),
              (Period(D(2016, 4, 1), D(2018, 3, 1), (1.4, 3.4), job_starts=58),),
              ("2.0", "3.0"), 0.65),
+    # The Centre of Excellence in Sussex that hosted the first regional trainer (2012) and
+    # mentored the pilot's teams; its award ended in 2019. No returns: it predates the portal.
+    SiteSpec("sussex-centre", "spft", "Sussex Partnership IPS service", "Chichester",
+             "south-east", 50.8376, -0.7749, D(2008, 4, 1), (), ("4.0", "4.0"), 0.7,
+             designated_on=D(2011, 6, 1), designation_ended_on=D(2019, 6, 30)),
     # The Sussex regional trainer pilot, 2012: 92 + 71 + 64 + 59 = 286.
     SiteSpec("brighton", "spft", "Brighton and Hove IPS service", "Brighton", "south-east",
              50.8225, -0.1372, D(2011, 10, 1),
@@ -144,7 +158,7 @@ SITES = [
              52.4068, -1.5197, D(2017, 4, 1),
              (Period(D(2017, 4, 1), D(2019, 3, 1), (1.8, 4.5), job_starts=78),
               Period(D(2019, 4, 1), None, (3.8, 5.6))),
-             ("3.0", "4.0"), 0.7),
+             ("3.0", "4.0"), 0.7, recent_caseload_per_fte=(27.0, 29.0)),
     SiteSpec("warwickshire", "cwpt", "Warwickshire IPS team", "Leamington Spa", "midlands",
              52.2852, -1.5201, D(2017, 4, 1),
              (Period(D(2017, 4, 1), D(2019, 3, 1), (1.5, 3.8), job_starts=63),),
@@ -202,6 +216,12 @@ class ProgrammeSpec:
     target: int
     sites: tuple[tuple[str, date, int | None], ...]  # site key, joined on, site target
     profile: str | None = None  # how the target profile is drawn: None means linear
+    lead: str | None = None  # the lead organisation's key
+    partners: tuple[str, ...] = ()  # organisation keys
+    roles: tuple[tuple[str, str], ...] = ()  # site key, role; the others are new services
+
+    def role_of(self, site_key: str) -> str:
+        return dict(self.roles).get(site_key, "new_service")
 
 
 # fmt: off
@@ -213,6 +233,8 @@ PROGRAMMES = [
         D(2012, 1, 1), D(2012, 12, 31), 125,
         (("brighton", D(2012, 1, 1), 35), ("worthing", D(2012, 1, 1), 30),
          ("hastings", D(2012, 1, 1), 30), ("crawley", D(2012, 1, 1), 30)),
+        lead="charity", partners=("spft",),
+        roles=tuple((key, "pilot") for key in ("brighton", "worthing", "hastings", "crawley")),
     ),
     ProgrammeSpec(
         "Making IPS Work", "Department of Health",
@@ -222,7 +244,8 @@ PROGRAMMES = [
         (("bradford", D(2015, 4, 1), 60), ("berkshire", D(2015, 4, 1), 60),
          ("lincolnshire", D(2015, 4, 1), 60), ("cambridgeshire", D(2016, 4, 1), 55),
          ("devon", D(2016, 4, 1), 55), ("nottingham", D(2016, 4, 1), 50)),
-        profile="ramp",
+        profile="ramp", lead="charity",
+        roles=tuple((key, "pilot") for key in ("bradford", "berkshire", "lincolnshire")),
     ),
     ProgrammeSpec(
         "Improve", "West Midlands Combined Authority",
@@ -232,6 +255,7 @@ PROGRAMMES = [
         tuple((key, D(2017, 4, 1), 70) for key in (
             "coventry", "warwickshire", "solihull", "birmingham-north", "walsall", "wolverhampton"
         )),
+        lead="enable", partners=("charity",),
     ),
     ProgrammeSpec(
         "Improve 2", "West Midlands Combined Authority",
@@ -241,7 +265,7 @@ PROGRAMMES = [
         (("coventry", D(2024, 4, 1), 150), ("walsall", D(2024, 4, 1), 150),
          ("solihull", D(2024, 4, 1), 150), ("dudley", D(2024, 10, 1), 75),
          ("stoke", D(2024, 10, 1), 75)),
-        profile="site targets",
+        profile="site targets", lead="enable",
     ),
     # Its target is set so that, late in 2026, the network is behind its line but its recent
     # run rate would still reach the target: "at risk" beside Improve 2's "on track".
@@ -253,6 +277,8 @@ PROGRAMMES = [
         (("bradford", D(2019, 10, 1), None), ("worcestershire", D(2019, 10, 1), None),
          ("enable", D(2019, 10, 1), None), ("cntw", D(2019, 11, 1), None),
          ("blackpool", D(2020, 4, 1), None)),
+        lead="charity",
+        roles=tuple((key, "mentor") for key in ("bradford", "worcestershire", "enable")),
     ),
 ]
 # fmt: on
@@ -296,7 +322,13 @@ def build_network() -> Network:
             longitude=spec.longitude,
         )
         if spec.designated_on:
-            designations.append(Designation(site=sites[spec.key], awarded_on=spec.designated_on))
+            designations.append(
+                Designation(
+                    site=sites[spec.key],
+                    awarded_on=spec.designated_on,
+                    ended_on=spec.designation_ended_on,
+                )
+            )
     funders: dict[str, Funder] = {}
     programmes = []
     participations = []
@@ -314,7 +346,11 @@ def build_network() -> Network:
         programmes.append(programme)
         participations += [
             Participation(
-                programme=programme, site=sites[key], joined_on=joined_on, site_target=site_target
+                programme=programme,
+                site=sites[key],
+                joined_on=joined_on,
+                site_target=site_target,
+                role=spec.role_of(key),
             )
             for key, joined_on, site_target in spec.sites
         ]

@@ -121,7 +121,10 @@ def _returns(
     eligible_so_far = 0
     for i, row in enumerate(rows):
         fte = _half(ftes[i])
-        caseload = max(round(float(fte) * rng.uniform(15.5, 19.5)), row.job_starts)
+        per_fte = (15.5, 19.5)  # within IPS's 20 people per specialist
+        if spec.recent_caseload_per_fte and i >= len(rows) - 3:
+            per_fte = spec.recent_caseload_per_fte
+        caseload = max(round(float(fte) * rng.uniform(*per_fte)), row.job_starts)
         referrals = row.referrals
         if referrals is None:
             referrals = round(caseload * rng.uniform(0.12, 0.22))

@@ -28,6 +28,9 @@ from portal.sites import queries as site_queries
 from portal.sites.schemas import SiteDetailOut, SiteListArgs, SitePage
 from programme.queries import can_read_programme
 from sites import outcomes, queries
+from sites.mentoring.queries import mentees_of, mentors_of
+from sites.mentoring.schemas import MentoringIn, MentoringOut
+from sites.mentoring.services import record_mentoring
 from sites.models import Site
 from sites.queries import get_site_or_404
 from sites.returns.workflow import counted_statuses
@@ -43,6 +46,7 @@ from sites.schemas import (
     SitePatch,
 )
 from sites.services import add_designation, create_organisation, create_site, update_site
+from training.reviews.queries import next_review_due
 
 blp = Blueprint("sites_api", __name__, url_prefix="/api/v1", description="Organisations and sites")
 
@@ -74,6 +78,9 @@ def _site_payload(site_id: int, programme_ids: sa.Select | None = None) -> dict[
         "latest_fidelity": detail.latest_fidelity,
         "programmes": detail.programmes,
         "designations": detail.designations,
+        "next_review_due": next_review_due(site_id, date.today()),
+        "mentored_by": mentors_of(site_id),
+        "mentoring": mentees_of(site_id),
     }
 
 
@@ -167,6 +174,19 @@ class Designations(MethodView):
         designation = add_designation(site, data["awarded_on"], data.get("ended_on"))
         db.session.commit()
         return designation
+
+
+@blp.route(f"/sites/{SITE_ID}/mentoring")
+class SiteMentoring(MethodView):
+    @allow("admin")
+    @blp.arguments(MentoringIn)
+    @blp.response(201, MentoringOut)
+    def post(self, data: dict[str, Any], site_id: int) -> Any:
+        """Record that this site mentors another (usually a Centre of Excellence mentoring)"""
+        site = db.get_or_404(Site, site_id)
+        mentoring = record_mentoring(site, **data)
+        db.session.commit()
+        return mentoring
 
 
 @blp.route(f"/sites/{SITE_ID}/outcomes")

@@ -15,9 +15,10 @@ from accounts.scopes import programme_scope, site_scope
 from core.extensions import db
 from core.paging import Page, paged
 from programme.models import Participation, Programme
+from sites.mentoring.queries import MentoringLink, mentees_of, mentors_of
 from sites.models import Designation, Organisation, Site
 from sites.queries import centre_of_excellence_on, holds_award
-from training.fidelity.queries import latest_fidelity, site_ids_in_band
+from training.fidelity.queries import latest_bands, latest_fidelity, site_ids_in_band
 
 
 @dataclass(frozen=True)
@@ -154,3 +155,36 @@ def site_programmes(site_id: int, programme_ids: sa.Select | None = None) -> Seq
     if programme_ids is not None:
         select = select.where(Programme.id.in_(programme_ids))
     return db.session.execute(select).all()
+
+
+@dataclass(frozen=True)
+class SiteMentoring:
+    """The site page's mentoring: who mentors it, whom it mentors, and, for the sites it mentors
+    that the reader may read, each one's latest fidelity band (`bands`); `figures_of` holds the
+    ids of the mentored sites whose band and job starts the reader may see."""
+
+    mentored_by: Sequence[MentoringLink]
+    mentees: Sequence[MentoringLink]
+    bands: dict[int, dict[str, Any]]
+    figures_of: frozenset[int]
+
+
+def site_mentoring(user: User, site_id: int, counted: Sequence[str]) -> SiteMentoring:
+    """A fixed number of queries (four at most), however many sites the site mentors."""
+    mentees = mentees_of(site_id, counted)
+    mentee_ids = {link.site_id for link in mentees}
+    scope = site_scope(user)
+    if scope is None or not mentee_ids:
+        visible = mentee_ids
+    else:
+        visible = set(
+            db.session.scalars(
+                sa.select(Site.id).where(Site.id.in_(mentee_ids), Site.id.in_(scope))
+            )
+        )
+    return SiteMentoring(
+        mentored_by=mentors_of(site_id),
+        mentees=mentees,
+        bands=latest_bands(sorted(visible)) if visible else {},
+        figures_of=frozenset(visible),
+    )

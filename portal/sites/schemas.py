@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from core.paging import PageArgs
 from core.schemas import Text, id_field, one_of_message
+from sites.mentoring.schemas import MentoringLinkOut
 from sites.models import REGIONS
 from sites.schemas import DesignationOut
 from training.fidelity.scale import BANDS
@@ -70,3 +71,18 @@ class SiteDetailOut(SiteOut):
     )
     programmes = fields.List(fields.Nested(SiteProgrammeOut))
     designations = fields.List(fields.Nested(DesignationOut))
+    mentored_by = fields.List(
+        fields.Nested(MentoringLinkOut),
+        metadata={"description": "The sites that mentor or mentored this one, latest first"},
+    )
+    mentoring = fields.List(
+        fields.Nested(MentoringLinkOut),
+        metadata={"description": "The sites this one mentors or mentored, latest first"},
+    )
+    next_review_due = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "When the next fidelity review is due by the cadence; null "
+            "for a closed site or one with neither a final review nor a launch date"
+        },
+    )

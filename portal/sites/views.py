@@ -16,7 +16,7 @@ from accounts.scopes import programme_options, programme_scope
 from core.paging import page_href, page_number
 from core.web.access import allow
 from portal.permissions import sees_working_records
-from portal.sites.queries import SiteFilters, site_detail, site_list
+from portal.sites.queries import SiteFilters, site_detail, site_list, site_mentoring
 from programme.late_returns import late_return_months
 from sites.charts import site_outcomes_chart, site_rates_chart
 from sites.forms import ProgrammeRegionFilterForm
@@ -41,7 +41,9 @@ from sites.returns.queries import can_send_returns
 from sites.returns.questions.queries import queryable_returns
 from sites.returns.workflow import COUNTED_FOR_FUNDERS, counted_statuses
 from training.assignments.queries import can_review_site
+from training.centres.queries import hosted_trainers
 from training.fidelity.charts import item_scores_chart, trajectory_chart
+from training.fidelity.indicators.queries import site_indicators
 from training.fidelity.queries import (
     latest_bands,
     latest_review_detail,
@@ -51,11 +53,13 @@ from training.fidelity.queries import (
 from training.fidelity.scale import BANDS
 from training.fidelity.scoring import band_for
 from training.models import REVIEW_KINDS
+from training.reviews.queries import site_review_cycle
 from training.visits.queries import site_visits_and_actions
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 
 PER_PAGE = 50
+STAFF = {"admin", "trainer"}
 
 
 class SiteFilterForm(ProgrammeRegionFilterForm):
@@ -133,8 +137,17 @@ def detail(site_id: int) -> Any:
         if sees_working_records(user)
         else None,
         **_fidelity(user, site_id),
+        # issue 17: live fidelity indicators between reviews; funders see aggregates only
+        between_reviews=site_indicators(site_id) if sees_working_records(user) else None,
         **_outcome_rates(site_id, site.launched_on, counted),
+        mentoring=site_mentoring(user, site_id, counted),
+        mentoring_notes=user.role in STAFF,  # staff's notes: never for funders
+        may_record_mentoring=user.role == "admin",
         approved_only=approved_only,
+        # issue 17: the regional trainers a Centre's organisation hosts (names: not for funders)
+        hosted_trainers=hosted_trainers([site.organisation_id]).get(site.organisation_id, [])
+        if found and found.centre_of_excellence
+        else [],
         today=today,
     )
 
@@ -160,6 +173,9 @@ def _fidelity(user: Any, site_id: int) -> dict[str, Any]:
         if latest
         else None,
         "may_review": can_review_site(user, site_id),
+        "review_cycle": site_review_cycle(site_id, date.today()),
+        "may_schedule": user.role == "admin",
+        "reviewer_names": sees_working_records(user),  # no reviewer names for funders
         "review_kinds": REVIEW_KINDS,
         "band_of": band_for,
     }

@@ -28,8 +28,9 @@ from programme.models import Funder
 from programme.queries import get_programme_or_404
 from programme.reports import exports
 from programme.reports.funded import funded_page
+from programme.spread.queries import first_launch_year
 from sites.models import REGIONS, MonthlyReturn, Organisation, Site
-from sites.outcomes import last_12_months
+from sites.outcomes import Period, calendar_year, last_12_months
 from sites.queries import of_statuses
 from sites.returns.workflow import COUNTED_FOR_FUNDERS, counted_statuses
 from training.fidelity.queries import latest_bands
@@ -128,11 +129,20 @@ class MapSite:
         return self.latitude is not None and self.longitude is not None
 
 
-def map_sites(user: User, today: date) -> list[MapSite]:
-    """The open sites `user` may read, A to Z, with their job starts over the last 12 complete
-    months (of the returns that count for `user`) and their latest fidelity band: two queries,
-    however many sites."""
-    period = last_12_months(today)
+def map_period(today: date, year: int | None) -> tuple[date, Period]:
+    """The day the map shows the network on and the months its job starts cover: today and the
+    last 12 complete months; or, for a past `year`, its last day and its 12 months."""
+    if year is None or year >= today.year:
+        return today, last_12_months(today)
+    return date(year, 12, 31), calendar_year(year)
+
+
+def map_sites(user: User, today: date, year: int | None = None) -> list[MapSite]:
+    """The sites `user` may read that are open today, A to Z, with their job starts over the
+    last 12 complete months (of the returns that count for `user`) and their latest fidelity
+    band: two queries, however many sites. For a past `year`: the sites launched by its end and
+    not closed by it, their job starts in that year and their latest band by its end."""
+    day, period = map_period(today, year)
     scope = site_scope(user)
     starts = (
         sa.select(MonthlyReturn.site_id, sa.func.sum(MonthlyReturn.job_starts).label("job_starts"))
@@ -155,12 +165,14 @@ def map_sites(user: User, today: date) -> list[MapSite]:
         )
         .join(Organisation, Organisation.id == Site.organisation_id)
         .outerjoin(starts, starts.c.site_id == Site.id)
-        .where(sa.or_(Site.closed_on.is_(None), Site.closed_on > today))
+        .where(sa.or_(Site.closed_on.is_(None), Site.closed_on > day))
         .order_by(Site.name, Site.id)
     )
+    if day != today:  # a past year: only the sites known to have launched by its end
+        query = query.where(Site.launched_on <= day)
     if scope is not None:
         query = query.where(Site.id.in_(scope))
-    bands = latest_bands(scope)
+    bands = latest_bands(scope, on=None if day == today else day)
     found = []
     for site_id, name, organisation, region, latitude, longitude, job_starts in db.session.execute(
         query
@@ -187,9 +199,10 @@ def marker_size(job_starts: int) -> float:
     return round(min(8 + 3 * math.sqrt(max(job_starts, 0)), 40), 1)
 
 
-def network_map_chart(sites: Sequence[MapSite]) -> str:
+def network_map_chart(sites: Sequence[MapSite], when: str = "in the last 12 months") -> str:
     """Sites over the UK, a trace (and legend entry) per fidelity band; a point's customdata is
-    its site page's address, which static/js/portal.js opens on a click."""
+    its site page's address, which static/js/portal.js opens on a click. `when` says when the
+    job starts in the points' hover text were made."""
     layout = {
         "title": {"text": "IPS services by latest fidelity band"},
         "height": 640,
@@ -230,7 +243,7 @@ def network_map_chart(sites: Sequence[MapSite]) -> str:
                     "line": {"width": 1, "color": "#ffffff"},
                     "opacity": 0.9,
                 },
-                text=[_hover_text(s, label) for s in chosen],
+                text=[_hover_text(s, label, when) for s in chosen],
                 customdata=[url_for("sites.detail", site_id=s.site_id) for s in chosen],
                 hovertemplate="%{text}<extra></extra>",
             )
@@ -238,24 +251,41 @@ def network_map_chart(sites: Sequence[MapSite]) -> str:
     return figure_json(layout, traces)
 
 
-def _hover_text(site: MapSite, band_label: str) -> str:
+def _hover_text(site: MapSite, band_label: str, when: str) -> str:
     band = f"{band_label} ({site.total} of 125)" if site.total is not None else band_label
     starts = f"{site.job_starts:,} job start{'' if site.job_starts == 1 else 's'}"
     # Plotly renders hover text as HTML: escape the names typed by staff.
     # No <b>: Plotly would set a style attribute for it, which the CSP refuses.
-    return f"{escape(site.name)}<br>{band}<br>{starts} in the last 12 months"
+    return f"{escape(site.name)}<br>{band}<br>{starts} {when}"
+
+
+def map_year(value: str | None, first: int, today: date) -> tuple[int | None, str | None]:
+    """The year asked for in the map's year control (None: today), or an error message."""
+    if not value:
+        return None, None
+    text = value.strip()
+    if len(text) == 4 and text.isascii() and text.isdigit() and first <= int(text) <= today.year:
+        year = int(text)
+        return (None if year == today.year else year), None
+    return None, f"Choose a year from {first} to {today.year}"
 
 
 @bp.route("/map")
 @allow(*EVERY_ROLE)
 def network_map() -> Any:
     today = date.today()
-    sites = map_sites(current_user, today)
+    first = first_launch_year(today)
+    year, year_error = map_year(request.args.get("year"), first, today)
+    sites = map_sites(current_user, today, year)
     return render_template(
         "programme/reports/map.html",
         sites=sites,
-        chart=network_map_chart(sites),
-        period=last_12_months(today),
+        chart=network_map_chart(sites, f"in {year}" if year else "in the last 12 months"),
+        period=map_period(today, year)[1],
+        year=year,
+        years=range(today.year, first - 1, -1),
+        year_error=year_error,
+        today=today,
         bands=BANDS,
         regions=REGIONS,
         topojson_url=url_for("static", filename="vendor/topojson/"),

@@ -61,6 +61,16 @@ EXPECTED: dict[str, Any] = {
     "accounts.accept_invitation": PUBLIC,
     "dashboard.index": ANY,  # what needs each role today
     "dashboard.network": ANY,  # the network's figures
+    # Centres of Excellence (issue 17): every role, funders included (no trainers' names for
+    # them); the section "Eligible to be invited" is for admin and trainers, in the view.
+    "centres.index": ANY,
+    "centres_api.Centres": {"GET": ANY},
+    "centres_api.EligibleCentres": {"GET": TRAINER_ADMIN},
+    # How IPS spread (issue 17): the network year by year and who seeded whom, for every role,
+    # funders included (counts and names of sites and organisations; no notes, no reviewers).
+    "spread.by_year": ANY,
+    "spread.lineage": ANY,  # links only the sites the reader may open; its programmes scoped
+    "spread_api.NetworkSpread": {"GET": ANY},
     "programme.index": ANY,  # scoped: a funder sees the programmes it funds
     "programme.detail": ANY,  # scoped in the view
     "sites.index": ANY,  # scoped
@@ -176,6 +186,18 @@ EXPECTED: dict[str, Any] = {
     "completeness.download_table": ANY,  # the page's table as CSV and XLSX
     "completeness_api.ReportingCompleteness": {"GET": ANY},
     "exports_api.Export": {"GET": ANY},  # scoped: a funder's exports hold its programmes only
+    # --- between reviews and does mentoring work (issue 17): not for funders --------------------
+    "fidelity_api.SiteFidelityIndicators": {"GET": ANY - {"funder"}},  # scoped
+    "mentoring_effect.index": TRAINER_ADMIN,  # names sites and their rates across the network
+    # --- mentoring between sites: programme staff record and end it ---------------------------
+    "admin.mentoring_new": ADMIN,  # from the mentor's or the mentee's site page
+    "admin.mentoring_end": ADMIN,
+    "sites_api.SiteMentoring": {"POST": ADMIN},
+    # --- the review cycle: staff schedule reviews; trainers see the reviews due of their sites ---
+    "reviews.schedule": ADMIN,  # reviewers from the pool, conflicts refused
+    "reviews.scheduled": ADMIN,  # its steps: report sent, action plan agreed, review, cancel
+    "reviews.due": TRAINER_ADMIN,  # scoped: a trainer's sites today
+    "reviews_api.ReviewsDue": {"GET": TRAINER_ADMIN},  # scoped
 }
 
 # =================================================================================================

@@ -21,6 +21,8 @@ from programme.reports.views import MapSite, network_map_chart, print_sized
 from sites.charts import site_outcomes_chart, site_rates_chart
 from training.fidelity.charts import heatmap_chart, item_scores_chart, trajectory_chart
 from training.fidelity.queries import FidelityHeatmap, HeatmapSite, ItemProfile, TrajectoryPoint
+from training.mentoring_effect.charts import employment_funnel_chart
+from training.mentoring_effect.queries import Funnel, FunnelSite
 from training.visits.activity import TrainerActivity
 from training.visits.charts import visits_by_month_chart, visits_by_purpose_chart
 
@@ -90,6 +92,31 @@ def test_trainer_activity_charts():
     assert types(checked(visits_by_purpose_chart(activity))) == ["bar"]
 
 
+def test_employment_funnel_chart():
+    from sites.outcomes import last_12_months
+
+    sites = [
+        FunnelSite(1, "Big <b>", 1600, 4000),
+        FunnelSite(2, "Other", 2400, 4000),
+        FunnelSite(3, "Small", 2, 10),
+    ]
+    funnel = Funnel(last_12_months(date(2026, 5, 1)), sites, 4002 / 8010)
+    figure = checked(employment_funnel_chart(funnel))
+    assert types(figure) == ["scatter"] * 8  # 4 limit lines, the network rate, 3 positions
+    assert figure.layout.xaxis.type == "log" and figure.layout.yaxis.tickformat == ".0%"
+    points = {trace.name: trace.text for trace in figure.data[5:]}
+    assert points == {
+        "Above the 99.8% limit": ("Other",),
+        "Within the limits": ("Small",),
+        "Below the 99.8% limit": ("Big &lt;b&gt;",),
+    }
+    assert [row[-1] for row in figure.layout.meta["table"]["rows"]] == [
+        "Below the 99.8% limit",
+        "Above the 99.8% limit",
+        "Within the limits",
+    ]
+
+
 @pytest.fixture
 def request_context():
     app = Flask(__name__)
@@ -133,6 +160,8 @@ CHARTS = {
     "visits-by-month-chart",
     "visits-by-purpose-chart",
     "completeness-chart",
+    "employment-funnel-chart",
+    "network-spread-chart",
 }
 
 

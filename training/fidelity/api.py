@@ -25,6 +25,8 @@ from sites.queries import get_site_or_404
 from training.assignments.queries import get_site_for_review_or_404
 from training.fidelity import queries
 from training.fidelity import scale as fidelity
+from training.fidelity.indicators.queries import site_indicators
+from training.fidelity.indicators.schemas import FidelityIndicatorsOut, indicators_payload
 from training.fidelity.schemas import (
     ItemOut,
     ProfileArgs,
@@ -114,6 +116,16 @@ class SiteFidelityReviews(MethodView):
         review = save_review(site, data, user)
         db.session.commit()
         return review_payload(review.id)
+
+
+@blp.route(f"/sites/{SITE_ID}/fidelity-indicators")
+class SiteFidelityIndicators(MethodView):
+    @allow("admin", "trainer", "site_lead")
+    @blp.response(200, FidelityIndicatorsOut)
+    def get(self, site_id: int) -> Any:
+        """A site's live fidelity indicators and the items drifting since its last review"""
+        get_site_or_404(current_account(), site_id)
+        return indicators_payload(site_indicators(site_id))
 
 
 @blp.route(f"/fidelity-reviews/{REVIEW_ID}/reopen")

@@ -43,10 +43,11 @@ def _restrict(select: sa.Select, column: Any, site_ids: SiteIds) -> sa.Select:
     return select.where(column.in_(list(site_ids)))
 
 
-def latest_final_reviews(site_ids: SiteIds = None) -> sa.Subquery:
+def latest_final_reviews(site_ids: SiteIds = None, *, on: date | None = None) -> sa.Subquery:
     """A subquery of each site's latest final review: id, site_id, reviewed_on, total.
 
-    One row per site that has a final review; `site_ids` narrows it (None: every site)."""
+    One row per site that has a final review; `site_ids` narrows it (None: every site), and
+    `on` takes the latest review on or before that day (None: any day)."""
     ranked = sa.select(
         FidelityReview.id,
         FidelityReview.site_id,
@@ -59,6 +60,8 @@ def latest_final_reviews(site_ids: SiteIds = None) -> sa.Subquery:
         )
         .label("rank"),
     ).where(FidelityReview.status == ReviewStatus.FINAL)
+    if on is not None:
+        ranked = ranked.where(FidelityReview.reviewed_on <= on)
     ranked = _restrict(ranked, FidelityReview.site_id, site_ids).subquery("ranked_reviews")
     return (
         sa.select(ranked.c.id, ranked.c.site_id, ranked.c.reviewed_on, ranked.c.total)
@@ -71,10 +74,10 @@ def _fidelity(reviewed_on: date, total: int | None) -> dict[str, Any]:
     return {"reviewed_on": reviewed_on, "total": total, "band": _band_or_none(total)}
 
 
-def latest_bands(site_ids: SiteIds) -> dict[int, dict[str, Any]]:
-    """{site_id: {reviewed_on, total, band}} of each site's latest final review, in one query.
-    Sites without a final review are left out."""
-    latest = latest_final_reviews(site_ids)
+def latest_bands(site_ids: SiteIds, *, on: date | None = None) -> dict[int, dict[str, Any]]:
+    """{site_id: {reviewed_on, total, band}} of each site's latest final review (on or before
+    `on`, when given), in one query. Sites without a final review are left out."""
+    latest = latest_final_reviews(site_ids, on=on)
     rows = db.session.execute(sa.select(latest.c.site_id, latest.c.reviewed_on, latest.c.total))
     return {row.site_id: _fidelity(row.reviewed_on, row.total) for row in rows}
 

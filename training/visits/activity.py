@@ -42,6 +42,12 @@ class TrainerActivity:
     def total(self) -> int:
         return sum(sum(months.values()) for months in self.by_month.values())
 
+    def visits_of(self, trainer_id: int) -> int:
+        """The trainer's visits over the months."""
+        return sum(
+            sum(months.values()) for (key, _), months in self.by_month.items() if key == trainer_id
+        )
+
 
 NO_TRAINER = "No trainer recorded"
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from accounts.models import User
 from accounts.scopes import site_scope
@@ -276,20 +276,23 @@ class VisitDetail:
     organisation: str
     trainer_name: str | None
     actions: list[ActionRow]
+    trainer_host: str | None = None  # the organisation hosting the trainer (User.organisation_id)
 
 
 def visit_detail(visit_id: int, today: date) -> VisitDetail | None:
-    """A visit with its site and actions: two queries."""
+    """A visit with its site, its trainer's host and its actions: two queries."""
+    host = aliased(Organisation)
     found = db.session.execute(
-        sa.select(Visit, Site, Organisation.name, User.name)
+        sa.select(Visit, Site, Organisation.name, User.name, host.name)
         .join(Site, Site.id == Visit.site_id)
         .join(Organisation, Organisation.id == Site.organisation_id)
         .outerjoin(User, User.id == Visit.trainer_id)
+        .outerjoin(host, host.id == User.organisation_id)
         .where(Visit.id == visit_id)
     ).first()
     if found is None:
         return None
-    visit, site, organisation, trainer_name = found
+    visit, site, organisation, trainer_name, trainer_host = found
     rows = db.session.execute(
         _action_select().where(Action.visit_id == visit_id).order_by(Action.id)
     )
@@ -299,6 +302,7 @@ def visit_detail(visit_id: int, today: date) -> VisitDetail | None:
         organisation=organisation,
         trainer_name=trainer_name,
         actions=[_action_row(row, today) for row in rows],
+        trainer_host=trainer_host,
     )
 
 

@@ -37,6 +37,7 @@ from core.web.redirects import local_address
 from sites.models import Site
 from sites.queries import get_site_or_404
 from training.assignments.queries import can_review_site
+from training.centres.queries import trainers_and_hosts
 from training.models import ACTION_STATUSES, Action
 from training.visits.actions import ActionStatus
 from training.visits.activity import NO_VISIT_DAYS, sites_without_recent_visit, trainer_activity
@@ -434,6 +435,7 @@ def activity() -> Any:
         by_month_chart=visits_by_month_chart(found) if found.total else None,
         by_purpose_chart=visits_by_purpose_chart(found) if found.total else None,
         quiet=quiet,
+        trainers=trainers_and_hosts(),
         no_visit_days=NO_VISIT_DAYS,
         since=today - timedelta(days=NO_VISIT_DAYS),
         first_page=page_href("visits.activity", 1),

@@ -63,7 +63,8 @@ def test_load_then_load_if_empty_adds_nothing(app, db):
     counts = table_counts()
     assert counts["site"] >= 18
     assert counts["monthly_return"] > 1000
-    assert counts["user_account"] == len(LOGINS) + 1  # and the former trainer, who has no login
+    # and two without a login: the former trainer and a Centre's site lead in the reviewer pool
+    assert counts["user_account"] == len(LOGINS) + 2
 
     again = invoke(app, ["demo", "load", "--if-empty"])
     assert again.exit_code == 0, again.output
@@ -196,7 +197,7 @@ class TestTheDemoNetwork:
         assert {"Bradford IPS service", "Enable IPS service", "Worcestershire IPS"} <= designated
         bradford = demo.session.scalar(sa.select(Site).where(Site.name == "Bradford IPS service"))
         assert bradford.launched_on == date(2015, 4, 1)
-        assert [d.awarded_on for d in bradford.designations] == [date(2019, 10, 1)]
+        assert [d.awarded_on for d in bradford.designations] == [date(2016, 10, 1)]
 
     def test_every_return_obeys_the_rules(self, demo):
         counts = [
@@ -218,7 +219,14 @@ class TestTheDemoNetwork:
         assert violations(R.in_work > R.caseload) == 0
         assert violations(R.first_contact_within_4_weeks > R.new_to_service) == 0
         assert violations(R.job_starts > R.caseload) == 0
-        assert violations(R.caseload > 20 * R.employment_specialists_fte) == 0
+        # Within IPS's 20 per specialist, but for Coventry's last 3 months (fidelity drift).
+        drifting = sa.and_(
+            R.site_id
+            == sa.select(Site.id).where(Site.name == "Coventry IPS team").scalar_subquery(),
+            R.month >= add_months(month_start(TODAY), -3),
+        )
+        assert violations(R.caseload > 20 * R.employment_specialists_fte, ~drifting) == 0
+        assert violations(R.caseload < 26 * R.employment_specialists_fte, drifting) == 0
         assert violations(R.caseload < 15 * R.employment_specialists_fte) == 0
         earlier = aliased(R)
         assert (
@@ -321,7 +329,7 @@ class TestTheDemoNetwork:
         assert worcestershire[-1] == 118
         assert [scoring.band_for(t) for t in worcestershire] == ["exemplary"] * 3
         assert scoring.band_for(totals("Blackpool Council IPS")[-1]) == "exemplary"
-        before_award = totals("Bradford IPS service", before=date(2019, 10, 1))
+        before_award = totals("Bradford IPS service", before=date(2016, 10, 1))
         assert scoring.band_for(before_award[-1]) == "good"
         assert len(before_award) >= 2, "a trajectory, not one review"
 

@@ -33,6 +33,7 @@ def world(make, db):
     site = make.site(organisation=organisation)
     programme = make.programme()
     review = make.fidelity_review(site, 100, date(2021, 1, 1))
+    mentee = make.site(organisation=organisation)
     submitted = make.monthly_return(site, date(2024, 1, 1))  # to approve or send back
     approved = make.monthly_return(site, date(2024, 2, 1), status="approved")  # to reopen
     query = ReturnQuery(return_id=approved.id, figure="job_starts", text="High?")
@@ -44,6 +45,7 @@ def world(make, db):
         "programme": programme,
         "trainer": make.user("trainer"),  # assigned nowhere yet
         "review": review,
+        "mentee": mentee,
         "submitted": submitted,
         "approved": approved,
         "query": query,

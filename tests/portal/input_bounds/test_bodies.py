@@ -147,6 +147,13 @@ def _bodies(world: dict[str, Any], action: Any) -> dict[tuple[str, str], dict[st
             "text": "Checked with the team: right.",
             "close": True,
         },
+        ("post", "/api/v1/sites/{site_id}/mentoring"): {
+            "mentee_site_id": world["mentee"].id,
+            "starts_on": "2020-01-01",
+            "ends_on": "2021-12-31",
+            "programme_id": programme.id,
+            "note": "Monthly supervision of the team leader.",
+        },
         ("post", "/api/v1/sites/{site_id}/assignments"): {
             "user_id": trainer.id,
             "starts_on": "2030-01-01",

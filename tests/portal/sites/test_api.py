@@ -27,6 +27,8 @@ SITE_KEYS = {
     "version",
 }
 DETAIL_KEYS = SITE_KEYS | {"latest_fidelity", "programmes", "designations"}
+DETAIL_KEYS |= {"mentored_by", "mentoring"}  # issue 17: who mentors the site, whom it mentors
+DETAIL_KEYS |= {"next_review_due"}  # issue 17: by the review cadence
 RETURN_KEYS = {
     "id",
     "site_id",

@@ -223,8 +223,8 @@ def test_the_site_page_shows_programmes_awards_and_the_chart(client, login_as, m
     assert TAG.search(html)
     assert "No final review yet" in html
     # outcomes (with which months await approval), programmes, awards, outcome rates and the
-    # monthly rates behind their chart
-    assert html.count('scope="col"') == 5 + 4 + 2 + 3 + 3
+    # monthly rates behind their chart; between reviews, the live indicators and them by month
+    assert html.count('scope="col"') == 5 + 4 + 2 + 3 + 3 + 4 + 6
     assert 'id="site-outcomes-chart"' in html
     match = re.search(
         r'<script type="application/json" id="site-outcomes-chart-data">(.*?)</script>',
