@@ -184,57 +184,46 @@ def centres_now(today: date, cadence: Cadence | None = None) -> list[Centre]:
     awards = award_histories(ids)
     trainers = hosted_trainers(sa.select(Site.organisation_id).where(Site.id.in_(ids)))
     mentees = current_mentees(ids, today)
-    centres = []
-    for row in rows:
-        due = rules.re_review_due(
-            awarded_on=row.awarded_on, latest_review_on=row.reviewed_on, cadence=cadence
+    return [
+        _centre(
+            row,
+            cadence,
+            today,
+            awards=awards.get(row.id, []),
+            trainers=trainers.get(row.organisation_id, []),
+            mentees=mentees.get(row.id, []),
         )
-        centres.append(
-            Centre(
-                site_id=row.id,
-                name=row.name,
-                organisation_id=row.organisation_id,
-                organisation=row.organisation,
-                region=row.region,
-                awarded_on=row.awarded_on,
-                latest_review_on=row.reviewed_on,
-                band=scoring.band_of_total(row.total),
-                next_review_due=due,
-                unrenewed=rules.passed_unrenewed(
-                    due=due, latest_review_on=row.reviewed_on, today=today
-                ),
-                awards=awards.get(row.id, []),
-                trainers=trainers.get(row.organisation_id, []),
-                mentees=mentees.get(row.id, []),
-            )
-        )
-    return centres
+        for row in rows
+    ]
+
+
+def _centre(row: Any, cadence: Any, today: date, **details: Any) -> Centre:
+    """A Centre from its row of _centre_rows, with its re-review due date and whether it has
+    passed unrenewed; `details` are its awards, trainers and mentees when the page shows them."""
+    due = rules.re_review_due(
+        awarded_on=row.awarded_on, latest_review_on=row.reviewed_on, cadence=cadence
+    )
+    return Centre(
+        site_id=row.id,
+        name=row.name,
+        organisation_id=row.organisation_id,
+        organisation=row.organisation,
+        region=row.region,
+        awarded_on=row.awarded_on,
+        latest_review_on=row.reviewed_on,
+        band=scoring.band_of_total(row.total),
+        next_review_due=due,
+        unrenewed=rules.passed_unrenewed(due=due, latest_review_on=row.reviewed_on, today=today),
+        **details,
+    )
 
 
 def centres_passed_unrenewed(today: date) -> list[Centre]:
     """The Centres whose re-review date has passed with no final review since, the longest
     overdue first: one query (no histories, trainers or mentees)."""
     cadence = review_cadence()
-    overdue = []
-    for row in _centre_rows(today):
-        due = rules.re_review_due(
-            awarded_on=row.awarded_on, latest_review_on=row.reviewed_on, cadence=cadence
-        )
-        if rules.passed_unrenewed(due=due, latest_review_on=row.reviewed_on, today=today):
-            overdue.append(
-                Centre(
-                    site_id=row.id,
-                    name=row.name,
-                    organisation_id=row.organisation_id,
-                    organisation=row.organisation,
-                    region=row.region,
-                    awarded_on=row.awarded_on,
-                    latest_review_on=row.reviewed_on,
-                    band=scoring.band_of_total(row.total),
-                    next_review_due=due,
-                    unrenewed=True,
-                )
-            )
+    centres = (_centre(row, cadence, today) for row in _centre_rows(today))
+    overdue = [centre for centre in centres if centre.unrenewed]
     return sorted(overdue, key=lambda centre: (centre.next_review_due, centre.name))
 
 
