@@ -8,7 +8,8 @@ XLSX is for people: a sheet per table, each with a bold, frozen header row of pl
 Yorkshire"), months and dates as real date cells shown as "Apr 2015" and "1 Apr 2015",
 percentages as percentage cells, typed numbers with formats and column widths; then a sheet
 "About" saying what the figures are, over which period, and when they were made. Rows are
-streamed to the file (openpyxl's write-only workbook), never held in memory.
+streamed to the file (xlsxwriter's constant-memory mode: a row goes to a temporary file as the
+next begins), never held in memory.
 
 Text that would be a formula in a spreadsheet stays text.
 """
@@ -25,10 +26,9 @@ from decimal import Decimal
 from typing import IO, Any
 
 from flask import Response, send_file, stream_with_context
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from core.months import month_slug
 
@@ -87,9 +87,13 @@ MIN_WIDTH = 8
 LINE_HEIGHT = 15  # points: a line of the default 11-point font, with its spacing
 ABOUT_WIDTH = 100  # characters
 PAGE_WIDTH = 240  # characters of column width printed across a landscape page, shrunk to fit
-# The workbook's own font (openpyxl's default, Calibri 11), bold: a bold font without a name
-# would be drawn in the spreadsheet program's fallback, often a serif.
-BOLD = Font(name="Calibri", family=2, sz=11, scheme="minor", bold=True)
+DIGIT_PIXELS = 7  # a digit of the workbook's font, Calibri 11: a column 12 characters wide is 84
+# A date in a column without a format of its own (one of TEXT) is shown as 2015-04-01.
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "in_memory": False,
+    "default_date_format": "yyyy-mm-dd",
+}
 
 
 # Text starting with these would be a formula in a spreadsheet: such CSV cells get a leading '.
@@ -197,44 +201,50 @@ def xlsx_value(value: Any, column: Column) -> Any:
     return value
 
 
-class _SheetWriter:
-    """Cells of one write-only sheet: each column's style is made once and shared by its cells
-    (setting a number format cell by cell costs more than writing the cell)."""
+class _Formats:
+    """The workbook's cell formats, each made once and shared by its cells: bold wrapped headings,
+    wrapped text, and one per number format. (xlsxwriter's default font, Calibri 11, is the
+    workbook's: a bold font without a name would be drawn in a fallback, often a serif.)"""
 
-    def __init__(self, workbook: Workbook, table: Table) -> None:
-        self.sheet = workbook.create_sheet(table.sheet_name)
-        self.columns = table.columns
-        template = WriteOnlyCell(self.sheet)
-        template.font = BOLD
-        template.alignment = Alignment(wrap_text=True, vertical="top")
-        self.header_style = template._style
-        self.styles = []
-        for column in table.columns:
-            cell = WriteOnlyCell(self.sheet)
-            number_format = column.xlsx_format
-            if number_format:
-                cell.number_format = number_format
-            self.styles.append(cell._style if number_format else None)
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.heading = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.by_number_format: dict[str, Format] = {}
 
-    def text(self, value: str, style: Any = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=value)
-        cell.data_type = "s"  # text is text, even when it starts with "="
-        if style is not None:
-            cell._style = style
-        return cell
+    def of_column(self, column: Column) -> Format | None:
+        number_format = column.xlsx_format
+        if not number_format:
+            return None
+        if number_format not in self.by_number_format:
+            made = self.workbook.add_format({"num_format": number_format})
+            self.by_number_format[number_format] = made
+        return self.by_number_format[number_format]
 
-    def row(self, values: tuple[Any, ...]) -> list[WriteOnlyCell]:
-        cells = []
-        for value, column, style in zip(values, self.columns, self.styles, strict=True):
-            shown = xlsx_value(value, column)
-            if isinstance(shown, str):
-                cells.append(self.text(shown))
-                continue
-            cell = WriteOnlyCell(self.sheet, value=shown)
-            if style is not None and shown is not None:
-                cell._style = style
-            cells.append(cell)
-        return cells
+
+def _write_row(
+    sheet: Worksheet,
+    row: int,
+    values: tuple[Any, ...],
+    columns: Sequence[Column],
+    formats: Sequence[Format | None],
+) -> None:
+    """One row of typed cells: text is text (even when it starts with "="), dates are dates,
+    numbers numbers, in their column's format; an empty value leaves its cell empty."""
+    for index, (value, column, number_format) in enumerate(
+        zip(values, columns, formats, strict=True)
+    ):
+        shown = xlsx_value(value, column)
+        if shown is None:
+            continue
+        if isinstance(shown, str):
+            sheet.write_string(row, index, shown)
+        elif isinstance(shown, bool):
+            sheet.write_boolean(row, index, shown)
+        elif isinstance(shown, date):  # a datetime too
+            sheet.write_datetime(row, index, shown, number_format)
+        else:
+            sheet.write_number(row, index, shown, number_format)
 
 
 def _lines(text: str, width: int) -> int:
@@ -242,49 +252,49 @@ def _lines(text: str, width: int) -> int:
     return max(len(textwrap.wrap(text, max(width, 1))), 1)
 
 
-def _fit_to_pages(sheet: Any, width: int) -> None:
+def _set_width(sheet: Worksheet, index: int, width: int) -> None:
+    """Column `index` `width` characters wide, the file saying `width` (xlsxwriter's set_column
+    would add a cell's padding: 30 would be 30.71)."""
+    sheet.set_column_pixels(index, index, width * DIGIT_PIXELS)
+
+
+def _fit_to_pages(sheet: Worksheet, width: int) -> None:
     """Printed in landscape, shrunk to a page wide (more for a very wide sheet: `width` in
     characters), as many pages long as it takes."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = -(-width // PAGE_WIDTH)
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.set_landscape()
+    sheet.fit_to_pages(-(-width // PAGE_WIDTH), 0)
 
 
-def _write_sheet(workbook: Workbook, table: Table) -> None:
-    writer = _SheetWriter(workbook, table)
-    sheet = writer.sheet
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+def _write_sheet(workbook: Workbook, formats: _Formats, table: Table) -> None:
+    sheet = workbook.add_worksheet(table.sheet_name)
+    sheet.freeze_panes(1, 0)
+    sheet.repeat_rows(0)  # the header row on every printed page
     widths = [max(column.width, MIN_WIDTH) for column in table.columns]
     _fit_to_pages(sheet, sum(widths))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, width in enumerate(widths):
+        _set_width(sheet, index, width)
     # Headings wrap within their columns; spreadsheets do not grow the row to fit on opening.
     # (A bold heading is a little wider than the column's width in characters of body text.)
     lines = max(
         (_lines(c.heading, w - 2) for c, w in zip(table.columns, widths, strict=True)), default=1
     )
-    sheet.row_dimensions[1].height = LINE_HEIGHT * lines
-    sheet.append([writer.text(column.heading, writer.header_style) for column in table.columns])
-    for row in table.rows:
-        sheet.append(writer.row(row))
-    if table.footer:
-        sheet.append([])
-        for line in table.footer:
-            sheet.append([writer.text(line)])
+    sheet.set_row(0, LINE_HEIGHT * lines)
+    for index, column in enumerate(table.columns):
+        sheet.write_string(0, index, column.heading, formats.heading)
+    column_formats = [formats.of_column(column) for column in table.columns]
+    last = 0
+    for last, values in enumerate(table.rows, start=1):
+        _write_row(sheet, last, values, table.columns, column_formats)
+    for row, line in enumerate(table.footer, start=last + 2):  # under an empty row
+        sheet.write_string(row, 0, line)
 
 
-def write_xlsx(tables: Sequence[Table], file: IO[bytes], about: About) -> None:
-    """The tables as a workbook, a sheet each, then the sheet "About": the title, the lines of
-    `about`, and what each sheet holds."""
-    workbook = Workbook(write_only=True)
-    for table in tables:
-        _write_sheet(workbook, table)
-    sheet = workbook.create_sheet("About")
-    sheet.column_dimensions["A"].width = ABOUT_WIDTH
+def _write_about(
+    workbook: Workbook, formats: _Formats, tables: Sequence[Table], about: About
+) -> None:
+    sheet = workbook.add_worksheet("About")
+    _set_width(sheet, 0, ABOUT_WIDTH)
     _fit_to_pages(sheet, ABOUT_WIDTH)
-    wrapped = Alignment(wrap_text=True, vertical="top")
     lines: list[tuple[str, bool]] = [(about.title, True), *((line, False) for line in about.lines)]
     for table in tables:
         name = f"Sheet {table.sheet_name!r}"
@@ -293,18 +303,20 @@ def write_xlsx(tables: Sequence[Table], file: IO[bytes], about: About) -> None:
             (name if table.sheet_name == table.title else f"{name}: {table.title}", True),
         ]
         lines += [(note, False) for note in table.notes]
-    for row, (text, bold) in enumerate(lines, start=1):
-        if not text:
-            sheet.append([])
-            continue
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        cell.alignment = wrapped
-        if bold:
-            cell.font = BOLD
-        sheet.row_dimensions[row].height = LINE_HEIGHT * _lines(text, ABOUT_WIDTH - 5)
-        sheet.append([cell])
-    workbook.save(file)
+    for row, (text, bold) in enumerate(lines):
+        if text:
+            sheet.set_row(row, LINE_HEIGHT * _lines(text, ABOUT_WIDTH - 5))
+            sheet.write_string(row, 0, text, formats.heading if bold else formats.wrapped)
+
+
+def write_xlsx(tables: Sequence[Table], file: IO[bytes], about: About) -> None:
+    """The tables as a workbook, a sheet each, then the sheet "About": the title, the lines of
+    `about`, and what each sheet holds."""
+    with Workbook(file, WORKBOOK_OPTIONS) as workbook:
+        formats = _Formats(workbook)
+        for table in tables:
+            _write_sheet(workbook, formats, table)
+        _write_about(workbook, formats, tables, about)
 
 
 def download(tables: Sequence[Table], extension: str, name: str, about: About) -> Response:
