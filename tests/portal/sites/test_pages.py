@@ -347,3 +347,19 @@ def test_the_site_page_shows_the_fidelity_trajectory_and_the_latest_item_profile
 
     login_as(make.user("trainer", sites=[make.site()]))
     assert client.get(f"/sites/{site.id}").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["admin", "trainer", "site_lead", "funder"])
+def test_the_site_pages_contents_list_links_to_each_of_its_sections(client, login_as, make, role):
+    site = make.site()
+    funder = make.funder()
+    make.participation(make.programme(funder=funder), site, joined_on=date(2020, 1, 1))
+    scope = {"funder": funder} if role == "funder" else {"sites": [site]} if role != "admin" else {}
+    login_as(role, **scope)
+    page = client.get(f"/sites/{site.id}").get_data(as_text=True)
+    contents = page.split('class="nhsuk-contents-list"')[1].split("</nav>")[0]
+    targets = re.findall(r'href="#([\w-]+)"', contents)
+    assert {"outcomes", "fidelity", "monthly-returns", "programmes", "awards"} <= set(targets)
+    for target in targets:
+        assert f'id="{target}"' in page, target
+    assert ("visits-and-actions" in targets) == (role != "funder")
