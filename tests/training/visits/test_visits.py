@@ -598,7 +598,7 @@ def test_the_site_page_flags_overdue_actions_and_lists_visits(client, login_as, 
     add_action(site, days(20), review=review, item=17, description="More employer contact")
     login_as(trainer)
     page = text_of(client.get(f"/sites/{site.id}"))
-    section = page[page.index("Visits and actions") : page.index("<h2>Programmes</h2>")]
+    section = page[page.index('<h2 id="visits-and-actions">') : page.index('<h2 id="programmes">')]
     assert "1 action is past the due date and still open." in section
     assert f'href="/visits/new?site_id={site.id}"' in section
     assert re.findall(r"<td[^>]*><span[^>]*>Action </span>([^<]+)</td>", section) == [
